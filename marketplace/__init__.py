@@ -1,0 +1,85 @@
+"""The OCOP marketplace: a storefront that sells only validly certified OCOP products."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from marketplace.config import config_for
+from marketplace.extensions import babel, csrf, db, migrate
+
+
+def create_app(config=None):
+    """Build the application: config, extensions, blueprints, CLI, error handlers, i18n."""
+    app = Flask(__name__, instance_relative_config=True)
+    configure(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    register_error_handlers(app)
+    configure_i18n(app)
+    register_template_helpers(app)
+    return app
+
+
+def configure(app, config):
+    """Load the config class (optionally with overrides), fill in instance-folder defaults, validate."""
+    overrides = config if isinstance(config, dict) else {}
+    config_class = config_for(overrides.get("ENV_NAME")) if isinstance(config, dict) or config is None else config
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    app.config["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"] or (
+        f"sqlite:///{instance / 'marketplace.sqlite'}"
+    )
+    app.config["SEARCH_INDEX_DIR"] = app.config["SEARCH_INDEX_DIR"] or str(instance / "search-index")
+    config_class.validate(app)
+
+
+def register_extensions(app):
+    """Bind the database, migrations, CSRF protection and Babel."""
+    from marketplace import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    csrf.init_app(app)
+
+
+def register_blueprints(app):
+    """Attach the storefront, certificate verification, media and JSON API blueprints."""
+    from marketplace.api.views import bp as api_bp
+    from marketplace.certificates.views import bp as certificates_bp
+    from marketplace.core.views import bp as core_bp
+    from marketplace.shop.views import bp as shop_bp
+
+    for blueprint in (core_bp, shop_bp, certificates_bp, api_bp):
+        app.register_blueprint(blueprint)
+    csrf.exempt(api_bp)
+
+
+def register_cli(app):
+    """Attach the ``flask`` command groups of contract §1."""
+    from marketplace.cli import register
+
+    register(app)
+
+
+def register_error_handlers(app):
+    """HTML error pages for people, problem+json for the API."""
+    from marketplace.core.errors import register
+
+    register(app)
+
+
+def configure_i18n(app):
+    """Babel locale selection and the template filters for money and dates."""
+    from marketplace.core.i18n import register
+
+    register(app, babel)
+
+
+def register_template_helpers(app):
+    """Template filters that are not about language: safe Markdown."""
+    from marketplace.core.rendering import register
+
+    register(app)

@@ -1,0 +1,69 @@
+"""Public read API ``/api/v1`` (contract §4). Errors are application/problem+json."""
+
+from flask import Blueprint, current_app, jsonify, request
+
+from marketplace.api.serializers import card_json, detail_json, verification_json
+from marketplace.certificates.services import find_by_code, find_by_number
+from marketplace.core.clock import today
+from marketplace.core.errors import Problem
+from marketplace.reference.lookup import classification, provinces
+from marketplace.shop.queries import FilterError, browse, parse_filters, product_detail
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.get("/products")
+def products():
+    """Listed products with filters, sort, pages and facets."""
+    try:
+        filters = parse_filters(request.args, current_app.config["PER_PAGE"], current_app.config["MAX_PER_PAGE"])
+    except FilterError as error:
+        raise Problem(400, "Invalid query parameter", str(error)) from error
+    page = browse(filters, today())
+    return jsonify(items=[card_json(card) for card in page.items], total=page.total, page=filters.page,
+                   per_page=filters.per_page, facets=page.facets)
+
+
+@bp.get("/products/<int:product_id>")
+def product(product_id):
+    """One product, sellable or not, with the reason when not."""
+    detail = product_detail(today(), product_id=product_id)
+    if detail is None:
+        raise Problem(404, "Not Found", f"no product {product_id}")
+    return jsonify(detail_json(detail))
+
+
+@bp.get("/certificates/<code>")
+def certificate_by_code(code):
+    """The verification record of the certificate with public ``code``."""
+    certificate = find_by_code(code)
+    if certificate is None:
+        raise Problem(404, "Not Found", "no certificate has this code")
+    return jsonify(verification_json(certificate, today()))
+
+
+@bp.get("/certificates")
+def certificate_by_number():
+    """The verification record of the certificate with registry ``number``."""
+    number = request.args.get("number", "").strip()
+    if not number:
+        raise Problem(400, "Missing query parameter", "number is required")
+    certificate = find_by_number(number)
+    if certificate is None:
+        raise Problem(404, "Not Found", "no certificate has this number")
+    return jsonify(verification_json(certificate, today()))
+
+
+@bp.get("/provinces")
+def province_list():
+    """The 34 current provinces with the pre-2025 names they absorbed."""
+    return jsonify(items=[{"code": p.code, "name": p.name, "full_name": p.full_name, "kind": p.kind, "slug": p.slug,
+                           "legacy_names": p.legacy_names,
+                           "legacy": [{"code": o.code, "name": o.name, "slug": o.slug} for o in p.legacy]}
+                          for p in provinces().values()])
+
+
+@bp.get("/groups")
+def groups():
+    """Sectors, groups and the 26 criteria sets of Decision 26/2026/QĐ-TTg."""
+    return jsonify(source=classification()["source"], sectors=classification()["sectors"])

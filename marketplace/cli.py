@@ -1,0 +1,71 @@
+"""Flask CLI commands of contract §1 (``flask db`` comes from Flask-Migrate)."""
+
+import sys
+
+import click
+from flask.cli import AppGroup
+
+registry_cli = AppGroup("registry", help="Certificate registry.")
+catalog_cli = AppGroup("catalog", help="Vendor listings.")
+demo_cli = AppGroup("demo", help="Demo catalogue and accounts.")
+
+PROGRESS_THRESHOLD = 500
+
+
+def progress_bar(items, label):
+    """Show a progress bar on stderr for long files; pass short ones straight through."""
+    items = list(items)
+    if len(items) < PROGRESS_THRESHOLD:
+        return items
+    return _iterate_with_bar(items, label)
+
+
+def _iterate_with_bar(items, label):
+    with click.progressbar(items, label=label, file=sys.stderr) as bar:
+        yield from bar
+
+
+def report(result, dry_run):
+    """Print the result as contract §1 says and exit 1 on errors."""
+    if not result.ok:
+        for line in result.errors:
+            click.echo(line, err=True)
+        click.echo(f"{len(result.errors)} error(s): nothing was written", err=True)
+        sys.exit(1)
+    click.echo(("dry run, would be: " if dry_run else "") + result.summary())
+
+
+@registry_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Validate and report what would change; write nothing.")
+def registry_import(file, dry_run):
+    """Import a certificate registry file (CSV or XLSX)."""
+    from marketplace.certificates.importer import import_registry
+
+    report(import_registry(file, dry_run=dry_run, progress=progress_bar), dry_run)
+
+
+@catalog_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Validate and report what would change; write nothing.")
+def catalog_import(file, dry_run):
+    """Import vendor listings (CSV or XLSX)."""
+    from marketplace.shop.importer import import_catalog
+
+    report(import_catalog(file, dry_run=dry_run, progress=progress_bar), dry_run)
+
+
+@demo_cli.command("load")
+def demo_load():
+    """Load the demo catalogue (idempotent)."""
+    from marketplace.demo.loader import load_demo
+
+    click.echo(load_demo())
+
+
+def register(app):
+    """Attach the command groups to ``app``."""
+    from marketplace.translations import translate_cli as translations_group
+
+    for group in (registry_cli, catalog_cli, demo_cli, translations_group):
+        app.cli.add_command(group)

@@ -1,0 +1,72 @@
+"""Configuration classes, driven by the environment (contract §6)."""
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """Raised at start-up when the configuration cannot work."""
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR")
+    REDIS_URL = os.environ.get("REDIS_URL")
+    STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY")
+    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET")
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE")
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
+    LANGUAGES = ("vi", "en")
+    JSON_SORT_KEYS = False
+    PER_PAGE = 24
+    MAX_PER_PAGE = 100
+    TESTING = False
+
+    @classmethod
+    def validate(cls, app):
+        """Fail early on settings this environment cannot run without."""
+
+
+class DevelopmentConfig(Config):
+    """Local development: SQLite in the instance folder, a random secret per run."""
+
+    SECRET_KEY = Config.SECRET_KEY or secrets.token_hex(32)
+
+
+class TestingConfig(Config):
+    """The test suite: a throw-away database given by TEST_DATABASE_URL or SQLite in memory."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
+    WTF_CSRF_ENABLED = False
+
+
+class ProductionConfig(Config):
+    """Production: every secret comes from the environment."""
+
+    SESSION_COOKIE_SECURE = True
+
+    @classmethod
+    def validate(cls, app):
+        """Refuse to start without a secret key and a database."""
+        missing = [key for key in ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI") if not app.config.get(key)]
+        if missing:
+            raise ConfigError(f"missing required settings: {', '.join(missing)}")
+
+
+CONFIGS = {"development": DevelopmentConfig, "testing": TestingConfig, "production": ProductionConfig}
+
+
+def config_for(name=None):
+    """Return the config class for ``name`` or for the ``MARKETPLACE_ENV`` variable."""
+    return CONFIGS[name or os.environ.get("MARKETPLACE_ENV", "development")]

@@ -1,0 +1,38 @@
+"""Error handling: HTML pages for people, ``application/problem+json`` for the API."""
+
+from flask import jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+
+class Problem(Exception):
+    """An API error with an HTTP status, a short title and a human-readable detail."""
+
+    def __init__(self, status, title, detail=""):
+        super().__init__(detail or title)
+        self.status, self.title, self.detail = status, title, detail
+
+
+def problem_response(status, title, detail=""):
+    """A problem+json response (RFC 9457)."""
+    response = jsonify({"status": status, "title": title, "detail": detail})
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    return response
+
+
+def wants_json():
+    """True for requests to the JSON API."""
+    return request.path.startswith("/api/")
+
+
+def handle_http_error(error):
+    """Render an HTTP error as problem+json under /api, else as an HTML page."""
+    if wants_json():
+        return problem_response(error.code, error.name, error.description)
+    return render_template("errors/error.html", error=error), error.code
+
+
+def register(app):
+    """Attach the handlers."""
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(Problem, lambda p: problem_response(p.status, p.title, p.detail))

@@ -1,0 +1,38 @@
+"""Site-wide routes: liveness, language switch, generated product pictures."""
+
+from flask import Blueprint, Response, abort, current_app, jsonify, redirect, request, session, url_for
+from sqlalchemy import select
+
+from marketplace.core.pictures import product_svg
+from marketplace.core.security import safe_next
+from marketplace.extensions import db
+from marketplace.shop.models import Product
+
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    """Liveness probe (contract §5)."""
+    return jsonify(status="ok")
+
+
+@bp.get("/lang/<code>")
+def set_language(code):
+    """Remember the visitor's language and go back where they were."""
+    if code not in current_app.config["LANGUAGES"]:
+        abort(404)
+    session["lang"] = code
+    return redirect(safe_next(request.args.get("next")) or url_for("shop.home"))
+
+
+@bp.get("/media/products/<int:product_id>.svg")
+def product_picture(product_id):
+    """A generated picture for a product: its initials on its sector's colour (no photos fetched)."""
+    product = db.session.execute(select(Product.name, Product.criteria_set_code).where(Product.id == product_id)).first()
+    if product is None:
+        abort(404)
+    response = Response(product_svg(product.name, product.criteria_set_code), mimetype="image/svg+xml")
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response

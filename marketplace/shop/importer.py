@@ -1,0 +1,116 @@
+"""Vendor listing import (contract §1 and §3): validate the whole file, then write it in one transaction."""
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from marketplace.certificates.models import Certificate
+from marketplace.core import audit
+from marketplace.core.changes import apply_changes, snapshot
+from marketplace.core.imports import run_import
+from marketplace.core.tabular import text
+from marketplace.core.text import fold_words
+from marketplace.extensions import db
+from marketplace.search import refresh_products
+from marketplace.shop.models import Listing
+
+REQUIRED_COLUMNS = ("certificate_number", "price_vnd", "stock")
+OPTIONAL_COLUMNS = ("description_vi", "description_en", "unit")
+LISTING_FIELDS = ("price_vnd", "stock", "published", *OPTIONAL_COLUMNS)
+PUBLISH_VALUES = {"yes": True, "y": True, "true": True, "1": True, "co": True, "": True,
+                  "no": False, "n": False, "false": False, "0": False, "khong": False}
+_INTEGER = re.compile(r"^\d+$")
+
+
+@dataclass
+class ListingRow:
+    """A validated listing row."""
+
+    line: int
+    number: str
+    values: dict
+
+
+def _integer(cells, column, errors, line, minimum):
+    raw = text(cells, column)
+    if not raw:
+        errors.add(line, column, "is required")
+        return None
+    if not _INTEGER.match(raw):
+        errors.add(line, column, f"'{raw}' is not a whole number")
+        return None
+    value = int(raw)
+    if value < minimum:
+        errors.add(line, column, f"must be at least {minimum}")
+        return None
+    return value
+
+
+def parse_listing_row(line, cells, errors):
+    """Validate one row; return a :class:`ListingRow` or None (errors recorded)."""
+    before = len(errors.items)
+    number = text(cells, "certificate_number")
+    if not number:
+        errors.add(line, "certificate_number", "is required")
+    values = {"price_vnd": _integer(cells, "price_vnd", errors, line, 1),
+              "stock": _integer(cells, "stock", errors, line, 0)}
+    publish = fold_words(text(cells, "publish"))
+    if publish not in PUBLISH_VALUES:
+        errors.add(line, "publish", f"'{text(cells, 'publish')}' is not yes or no")
+    values["published"] = PUBLISH_VALUES.get(publish, True)
+    for column in OPTIONAL_COLUMNS:
+        if column in cells:
+            values[column] = text(cells, column) or None
+    return ListingRow(line, number, values) if len(errors.items) == before else None
+
+
+class CatalogImport:
+    """Resolves certificate numbers to products once, then validates and writes listings."""
+
+    def __init__(self, actor):
+        self.actor = actor
+        self.product_by_number = dict(db.session.execute(select(Certificate.number, Certificate.product_id)).all())
+        self.listing_by_product = {}
+
+    def validate(self, rows, errors):
+        """Every certificate must exist; one row per product."""
+        seen = {}
+        for row in rows:
+            product_id = self.product_by_number.get(row.number)
+            if product_id is None:
+                errors.add(row.line, "certificate_number", f"'{row.number}' is not in the certificate registry")
+            elif product_id in seen:
+                errors.add(row.line, "certificate_number", f"row {seen[product_id]} already lists this product")
+            else:
+                seen[product_id] = row.line
+
+    def write(self, rows, result, progress):
+        """Create or update one listing per row."""
+        self.listing_by_product = {l.product_id: l for l in db.session.scalars(select(Listing))}
+        pending = []
+        for row in progress(rows, "writing"):
+            product_id = self.product_by_number[row.number]
+            listing = self.listing_by_product.get(product_id)
+            if listing is None:
+                listing = Listing(product_id=product_id, **row.values)
+                db.session.add(listing)
+                self.listing_by_product[product_id] = listing
+                pending.append(("listing.created", listing, None, None))
+                result.count("created")
+                continue
+            before, after = apply_changes(listing, row.values)
+            if after:
+                pending.append(("listing.updated", listing, before, after))
+            result.count("updated" if after else "unchanged")
+        db.session.flush()
+        for action, listing, before, after in pending:
+            audit.record(self.actor, action, listing, before, after or snapshot(listing, LISTING_FIELDS))
+        refresh_products({listing.product_id for _, listing, _, _ in pending})
+
+
+def import_catalog(path, dry_run=False, actor="cli:catalog-import", progress=None):
+    """Import a listing file; return an :class:`ImportResult`."""
+    job = CatalogImport(actor)
+    return run_import(path, REQUIRED_COLUMNS, parse_listing_row, job.validate, job.write, dry_run=dry_run,
+                      progress=progress)

@@ -1,0 +1,53 @@
+"""Certified products and the listings that offer them for sale."""
+
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from marketplace.core.db import TimestampMixin
+from marketplace.extensions import db
+
+
+class Product(TimestampMixin, db.Model):
+    """A certified OCOP product: identified by (entity, product name as certified)."""
+
+    __tablename__ = "product"
+    __table_args__ = (UniqueConstraint("entity_id", "name_key", name="uq_product_entity_name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    name_key: Mapped[str] = mapped_column(String(300))
+    #: Diacritic-folded name, for matching what people type.
+    name_folded: Mapped[str] = mapped_column(String(300))
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    criteria_set_code: Mapped[str] = mapped_column(ForeignKey("criteria_set.code"), index=True)
+    province_code: Mapped[str] = mapped_column(ForeignKey("province.code"), index=True)
+    #: Address as printed on the decision, verbatim (old administrative units included).
+    original_address: Mapped[str | None] = mapped_column(Text)
+    #: Folded words of everything a shopper may type to find the product (database search backend).
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+    entity = relationship("Entity", back_populates="products", lazy="raise")
+    certificates = relationship("Certificate", back_populates="product", lazy="raise",
+                                foreign_keys="Certificate.product_id")
+    listing = relationship("Listing", back_populates="product", uselist=False, lazy="raise")
+
+
+class Listing(TimestampMixin, db.Model):
+    """A vendor's offer for a certified product: price in whole đồng, stock, descriptions."""
+
+    __tablename__ = "listing"
+    __table_args__ = (
+        CheckConstraint("price_vnd > 0", name="price_positive"),
+        CheckConstraint("stock >= 0", name="stock_not_negative"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), unique=True)
+    price_vnd: Mapped[int] = mapped_column(BigInteger)
+    stock: Mapped[int] = mapped_column(Integer, default=0)
+    #: Package or unit sold, e.g. "hộp 100 g" (optional).
+    unit: Mapped[str | None] = mapped_column(String(80))
+    description_vi: Mapped[str | None] = mapped_column(Text)
+    description_en: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+
+    product = relationship("Product", back_populates="listing", lazy="raise")

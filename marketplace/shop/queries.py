@@ -1,0 +1,237 @@
+"""Read side of the storefront: browsing listed products with filters, sorts, facets and pages."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+
+from marketplace.certificates.models import Certificate
+from marketplace.extensions import db
+from marketplace.reference.lookup import criteria_sets, provinces, resolve_group, resolve_province
+from marketplace.search import text_condition, text_rank
+from marketplace.shop.models import Listing, Product
+from marketplace.shop.rules import listed_products
+from marketplace.vendors.models import Entity
+
+SORTS = ("relevance", "newest", "price_asc", "price_desc", "stars")
+
+
+class FilterError(ValueError):
+    """A query parameter that cannot be understood (the API answers 400)."""
+
+    def __init__(self, parameter, message):
+        super().__init__(f"{parameter}: {message}")
+        self.parameter, self.message = parameter, message
+
+
+@dataclass
+class Filters:
+    """What the shopper asked for (contract §4 query parameters), already resolved."""
+
+    q: str = ""
+    province_code: str | None = None
+    criteria_codes: list | None = None
+    group: str = ""
+    min_stars: int | None = None
+    price_min: int | None = None
+    price_max: int | None = None
+    in_stock: bool = False
+    entity_id: int | None = None
+    sort: str = "newest"
+    page: int = 1
+    per_page: int = 24
+
+
+def _int_arg(args, name, minimum=None, maximum=None):
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise FilterError(name, f"'{raw}' is not a whole number")
+    value = int(raw)
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        raise FilterError(name, f"must be between {minimum} and {maximum}")
+    return value
+
+
+def parse_filters(args, default_per_page=24, max_per_page=100):
+    """Turn request arguments into :class:`Filters`; raise FilterError on what cannot be understood."""
+    filters = Filters(q=(args.get("q") or "").strip()[:200], per_page=default_per_page)
+    if raw := (args.get("province") or "").strip():
+        province = resolve_province(raw)
+        if province is None:
+            raise FilterError("province", f"'{raw}' is not a province code, slug or name")
+        filters.province_code = province.code
+    if raw := (args.get("group") or "").strip():
+        filters.criteria_codes = resolve_group(raw)
+        if filters.criteria_codes is None:
+            raise FilterError("group", f"'{raw}' is not a criteria-set code 01-26 or a sector I-VI")
+        filters.group = raw.upper()
+    filters.min_stars = _int_arg(args, "min_stars", 1, 5)
+    filters.price_min = _int_arg(args, "price_min", 0)
+    filters.price_max = _int_arg(args, "price_max", 0)
+    filters.in_stock = (args.get("in_stock") or "").lower() in ("true", "1", "yes", "on")
+    filters.entity_id = _int_arg(args, "entity_id", 1)
+    filters.sort = (args.get("sort") or "").strip() or ("relevance" if filters.q else "newest")
+    if filters.sort not in SORTS:
+        raise FilterError("sort", f"'{filters.sort}' is not one of {', '.join(SORTS)}")
+    filters.page = _int_arg(args, "page", 1) or 1
+    filters.per_page = _int_arg(args, "per_page", 1, max_per_page) or default_per_page
+    return filters
+
+
+def _conditions(filters, skip=None):
+    conditions = []
+    if filters.q and (condition := text_condition(filters.q)) is not None:
+        conditions.append(condition)
+    if filters.province_code and skip != "province":
+        conditions.append(Product.province_code == filters.province_code)
+    if filters.criteria_codes and skip != "group":
+        conditions.append(Product.criteria_set_code.in_(filters.criteria_codes))
+    if filters.min_stars and skip != "stars":
+        conditions.append(Certificate.stars >= filters.min_stars)
+    if filters.price_min is not None:
+        conditions.append(Listing.price_vnd >= filters.price_min)
+    if filters.price_max is not None:
+        conditions.append(Listing.price_vnd <= filters.price_max)
+    if filters.in_stock:
+        conditions.append(Listing.stock > 0)
+    if filters.entity_id:
+        conditions.append(Product.entity_id == filters.entity_id)
+    return conditions
+
+
+def _order(filters):
+    in_stock_first = (Listing.stock > 0).desc()
+    newest = (Listing.created_at.desc(), Product.id.desc())
+    return {
+        "relevance": (text_rank(filters.q), in_stock_first, Certificate.stars.desc(), *newest)
+        if filters.q else (in_stock_first, *newest),
+        "newest": newest,
+        "price_asc": (Listing.price_vnd.asc(), Product.id.desc()),
+        "price_desc": (Listing.price_vnd.desc(), Product.id.desc()),
+        "stars": (Certificate.stars.desc(), in_stock_first, *newest),
+    }[filters.sort]
+
+
+@dataclass
+class ProductCard:
+    """One listed product as pages and the API show it."""
+
+    product: Product
+    listing: Listing
+    certificate: Certificate
+    entity: Entity
+
+    @property
+    def in_stock(self):
+        """True when at least one unit can be bought."""
+        return self.listing.stock > 0
+
+    @property
+    def province(self):
+        """The product's current province."""
+        return provinces()[self.product.province_code]
+
+    @property
+    def criteria(self):
+        """The product's criteria set (with group and sector)."""
+        return criteria_sets()[self.product.criteria_set_code]
+
+
+@dataclass
+class Page:
+    """A page of product cards, the total and the facet counts."""
+
+    items: list
+    total: int
+    filters: Filters
+    facets: dict = field(default_factory=dict)
+
+    @property
+    def pages(self):
+        """Number of pages (at least 1)."""
+        return max(1, -(-self.total // self.filters.per_page))
+
+
+def _base(day, filters, skip=None):
+    return listed_products(day).join(Entity, Entity.id == Product.entity_id).where(*_conditions(filters, skip))
+
+
+def _facet(day, filters, column, dimension):
+    stmt = _base(day, filters, skip=dimension).with_only_columns(column, func.count()).group_by(column)
+    return sorted(db.session.execute(stmt).all(), key=lambda row: (-row[1], str(row[0])))
+
+
+def facets(day, filters):
+    """Counts by province, criteria set and stars; each respects every other active filter."""
+    return {
+        "province": [{"code": code, "name": provinces()[code].name, "slug": provinces()[code].slug, "count": n}
+                     for code, n in _facet(day, filters, Product.province_code, "province")],
+        "group": [{"code": code, "name": criteria_sets()[code].name_vi, "name_en": criteria_sets()[code].name_en,
+                   "count": n} for code, n in _facet(day, filters, Product.criteria_set_code, "group")],
+        "stars": sorted(({"value": stars, "count": n} for stars, n in _facet(day, filters, Certificate.stars, "stars")),
+                        key=lambda item: -item["value"]),
+    }
+
+
+def browse(filters, day: date, with_facets=True):
+    """One page of listed products matching ``filters`` on ``day``, with total and facets."""
+    base = _base(day, filters)
+    total = db.session.scalar(base.with_only_columns(func.count()).order_by(None))
+    rows = db.session.execute(
+        base.add_columns(Entity).order_by(*_order(filters))
+        .limit(filters.per_page).offset((filters.page - 1) * filters.per_page)
+    ).all()
+    items = [ProductCard(product, listing, certificate, entity) for product, listing, certificate, entity in rows]
+    return Page(items=items, total=total, filters=filters, facets=facets(day, filters) if with_facets else {})
+
+
+@dataclass
+class ProductDetail:
+    """A product page's data: the product, its entity and listing, all certificates, and availability."""
+
+    product: Product
+    entity: Entity
+    listing: Listing | None
+    certificates: list
+    availability: object
+
+    @property
+    def province(self):
+        """The product's current province."""
+        return provinces()[self.product.province_code]
+
+    @property
+    def criteria(self):
+        """The product's criteria set (with group and sector)."""
+        return criteria_sets()[self.product.criteria_set_code]
+
+    @property
+    def certificate(self):
+        """The valid certificate, else the one that explains why the product is not sold."""
+        return self.availability.certificate
+
+
+def product_detail(day, slug=None, product_id=None):
+    """Load one product by slug or id (listed or not) and decide its availability on ``day``."""
+    from marketplace.shop.rules import availability
+
+    condition = Product.slug == slug if slug is not None else Product.id == product_id
+    row = db.session.execute(
+        select(Product, Entity, Listing).join(Entity, Entity.id == Product.entity_id)
+        .outerjoin(Listing, Listing.product_id == Product.id).where(condition)
+    ).first()
+    if row is None:
+        return None
+    product, entity, listing = row
+    certificates = db.session.scalars(
+        select(Certificate).where(Certificate.product_id == product.id).order_by(Certificate.valid_from.desc())
+    ).all()
+    return ProductDetail(product, entity, listing, list(certificates), availability(listing, certificates, day))
+
+
+def count_listed_by(day, column):
+    """Listed-product counts grouped by ``column`` (for the home page's province and sector links)."""
+    stmt = listed_products(day).with_only_columns(column, func.count()).group_by(column)
+    return dict(db.session.execute(stmt).all())
