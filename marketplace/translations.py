@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 
 ROOT = Path(__file__).resolve().parent.parent
 POT = ROOT / "translations" / "messages.pot"
+LANGUAGES = ("vi", "en")
 translate_cli = AppGroup("translate", help="Translation catalogues (wraps pybabel).")
 
 
@@ -21,7 +22,12 @@ def pybabel(*args):
 def extract():
     """Extract messages into translations/messages.pot and merge them into every catalogue."""
     pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output", "-o", str(POT), ".")
-    pybabel("update", "-i", str(POT), "-d", "translations", "--no-fuzzy-matching", "--ignore-obsolete")
+    for language in LANGUAGES:
+        if (POT.parent / language / "LC_MESSAGES" / "messages.po").exists():
+            pybabel("update", "-i", str(POT), "-d", "translations", "-l", language, "--no-fuzzy-matching",
+                    "--ignore-obsolete")
+        else:
+            pybabel("init", "-i", str(POT), "-d", "translations", "-l", language)
 
 
 @translate_cli.command("compile")

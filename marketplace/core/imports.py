@@ -53,8 +53,7 @@ def run_import(path, required, parse_row, validate, write, dry_run=False, progre
     progress = progress or (lambda items, label: items)
     rows = [row for line, row_cells in progress(cells, "validating")
             if (row := parse_row(line, row_cells, errors)) is not None]
-    if not errors:
-        validate(rows, errors)
+    validate(rows, errors)
     if errors:
         return ImportResult(errors=errors.lines())
     result = ImportResult()

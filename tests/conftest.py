@@ -1,0 +1,120 @@
+"""Fixtures in layers: one app and schema per session, a clean database per test, factories, clocks."""
+
+import os
+from datetime import date, datetime, time
+
+import flask_babel
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import delete, event
+
+from marketplace import create_app
+from marketplace.config import TestingConfig
+from marketplace.core import clock
+from marketplace.extensions import db
+from marketplace.reference.sync import load_reference
+
+#: Tables that hold reference data: created once, never cleaned between tests.
+REFERENCE_TABLES = {"province", "legacy_province", "sector", "product_group", "criteria_set"}
+
+
+def database_url(tmp_path_factory):
+    """PostgreSQL when TEST_DATABASE_URL is set (it must then work), else a SQLite file."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    return url or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    """The application with a fresh schema (create_all is for tests only; migrations are tested apart)."""
+    url = database_url(tmp_path_factory)
+
+    class Config(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = url
+        SEARCH_INDEX_DIR = str(tmp_path_factory.mktemp("index"))
+
+    application = create_app(Config)
+    with application.app_context():
+        db.drop_all()
+        db.create_all()
+        with db.engine.begin() as connection:
+            load_reference(connection)
+    return application
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request, app):
+    """Each test starts with only reference data, inside an app context."""
+    with app.app_context():
+        yield
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                if table.name not in REFERENCE_TABLES:
+                    connection.execute(delete(table))
+
+
+class Client(FlaskClient):
+    """Test client whose requests do not share the locale cached on the test's app context."""
+
+    def open(self, *args, **kwargs):
+        flask_babel.refresh()
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def client(app):
+    """A test client."""
+    app.test_client_class = Client
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A CLI runner."""
+    return app.test_cli_runner()
+
+
+class FrozenClock:
+    """A clock the test moves by hand; ``marketplace.core.clock.now`` reads it."""
+
+    def __init__(self, day):
+        self.current = datetime.combine(day, time(12, 0), tzinfo=clock.TIMEZONE)
+
+    def set(self, day, at=time(12, 0)):
+        """Move to ``day`` at ``at`` (Vietnam time)."""
+        self.current = datetime.combine(day, at, tzinfo=clock.TIMEZONE)
+
+    def now(self):
+        return self.current
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    """Freeze 'today' at 2026-11-23 unless the test moves it."""
+    frozen = FrozenClock(date(2026, 11, 23))
+    monkeypatch.setattr(clock, "now", frozen.now)
+    return frozen
+
+
+@pytest.fixture
+def count_queries(app):
+    """Context manager counting SQL statements: ``with count_queries() as counter: ...; counter.count``."""
+
+    class Counter:
+        def __init__(self):
+            self.count = 0
+            self.statements = []
+
+        def __call__(self, conn, cursor, statement, *args):
+            self.count += 1
+            self.statements.append(statement)
+
+        def __enter__(self):
+            event.listen(db.engine, "before_cursor_execute", self)
+            return self
+
+        def __exit__(self, *exc):
+            event.remove(db.engine, "before_cursor_execute", self)
+
+    return Counter

@@ -1,0 +1,74 @@
+"""Factory functions for entities, products, certificates and listings (flush only; tests commit)."""
+
+import itertools
+from datetime import date, timedelta
+
+from marketplace.certificates.codes import new_code
+from marketplace.certificates.models import Certificate
+from marketplace.certificates.services import resequence
+from marketplace.core.dates import add_months
+from marketplace.core.text import fold_words, name_key, slugify
+from marketplace.extensions import db
+from marketplace.search import refresh_products
+from marketplace.shop.models import Listing, Product
+from marketplace.vendors.models import Entity
+
+_sequence = itertools.count(1)
+_codes = set()
+
+
+def make_entity(name=None, entity_type="cooperative", province_code="19", tax_code=None, **extra):
+    """An OCOP entity."""
+    n = next(_sequence)
+    name = name or f"HTX Thử Nghiệm {n}"
+    entity = Entity(name=name, name_key=name_key(name), slug=f"{slugify(name)}-{n}", entity_type=entity_type,
+                    province_code=province_code, tax_code=tax_code, **extra)
+    db.session.add(entity)
+    db.session.flush()
+    return entity
+
+
+def make_product(name=None, entity=None, criteria_set_code="11", province_code=None, **extra):
+    """A certified product (without certificate: add one with make_certificate)."""
+    n = next(_sequence)
+    entity = entity or make_entity()
+    name = name or f"Chè thử nghiệm {n}"
+    product = Product(entity_id=entity.id, name=name, name_key=name_key(name), name_folded=fold_words(name),
+                      slug=f"{slugify(name)}-{n}", criteria_set_code=criteria_set_code,
+                      province_code=province_code or entity.province_code, search_text="", **extra)
+    db.session.add(product)
+    db.session.flush()
+    return product
+
+
+def make_certificate(product, stars=3, valid_from=date(2025, 1, 10), valid_until=None, status="active", **extra):
+    """A certificate for ``product``; supersession of its older certificates is recomputed."""
+    n = next(_sequence)
+    certificate = Certificate(
+        code=new_code(_codes), number=f"{n}/QĐ-UBND-{n:03d}", product_id=product.id, decision_number=f"{n}/QĐ-UBND",
+        decision_date=valid_from, issuing_authority="UBND tỉnh Thái Nguyên",
+        issuing_level="ministry" if stars == 5 else "province", stars=stars, valid_from=valid_from,
+        valid_until=valid_until or add_months(valid_from, 36), status=status, **extra,
+    )
+    db.session.add(certificate)
+    db.session.flush()
+    resequence(db.session.query(Certificate).filter_by(product_id=product.id).all())
+    db.session.flush()
+    return certificate
+
+
+def make_listing(product, price_vnd=150000, stock=10, published=True, **extra):
+    """A listing for ``product``."""
+    listing = Listing(product_id=product.id, price_vnd=price_vnd, stock=stock, published=published, **extra)
+    db.session.add(listing)
+    db.session.flush()
+    refresh_products({product.id})
+    return listing
+
+
+def make_listed(name=None, stars=3, price_vnd=150000, stock=10, today=date(2026, 11, 23), **product_fields):
+    """A product with a certificate valid on ``today`` and a published listing; returns the product."""
+    product = make_product(name=name, **product_fields)
+    make_certificate(product, stars=stars, valid_from=today - timedelta(days=100))
+    make_listing(product, price_vnd=price_vnd, stock=stock)
+    return product

@@ -1,0 +1,40 @@
+"""Page and API query counts do not grow with the number of products shown (no N+1)."""
+
+import pytest
+
+from marketplace.extensions import db
+from tests.factories import make_entity, make_listed
+
+PAGES = ["/", "/search", "/search?q=che&province=19", "/province/thai-nguyen", "/api/v1/products",
+         "/api/v1/products?q=che&group=I&sort=price_asc"]
+
+
+def fill(count):
+    entity = make_entity("HTX Chè Tân Cương", province_code="19")
+    for n in range(count):
+        make_listed(f"Chè Tân Cương loại {n}", stars=3 + n % 3, entity=entity, criteria_set_code="11")
+    db.session.commit()
+
+
+def queries_for(client, count_queries, url):
+    with count_queries() as counter:
+        assert client.get(url).status_code == 200
+    return counter.count
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_query_count_is_bounded_and_constant(client, count_queries, frozen_clock, url):
+    fill(3)
+    few = queries_for(client, count_queries, url)
+    fill(30)
+    many = queries_for(client, count_queries, url)
+    assert many == few
+    assert many <= 6
+
+
+def test_product_page_and_detail_api_use_three_queries(client, count_queries, frozen_clock):
+    fill(2)
+    product_id = client.get("/api/v1/products").get_json()["items"][0]["id"]
+    slug = client.get(f"/api/v1/products/{product_id}").get_json()["slug"]
+    assert queries_for(client, count_queries, f"/p/{slug}") == 2
+    assert queries_for(client, count_queries, f"/api/v1/products/{product_id}") == 2

@@ -1,0 +1,70 @@
+"""`flask catalog import` as contract §1 and §3 say."""
+
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from marketplace.core.audit import AuditEntry
+from marketplace.extensions import db
+from marketplace.shop.models import Listing, Product
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+def load_registry(runner):
+    assert runner.invoke(args=["registry", "import", str(DATA / "registry_sample.csv")]).exit_code == 0
+
+
+def run(runner, path, *args):
+    return runner.invoke(args=["catalog", "import", str(path), *args])
+
+
+def test_listings_import_once_and_reimport_changes_nothing(runner):
+    load_registry(runner)
+    result = run(runner, DATA / "listings_sample.csv")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "6 created, 0 updated, 0 unchanged"
+    again = run(runner, DATA / "listings_sample.csv")
+    assert again.stdout.strip() == "0 created, 0 updated, 6 unchanged"
+    assert db.session.scalar(select(func.count()).select_from(Listing)) == 6
+
+
+def test_changed_price_updates_the_listing_and_the_search_words(runner, tmp_path):
+    load_registry(runner)
+    run(runner, DATA / "listings_sample.csv")
+    path = tmp_path / "l.csv"
+    path.write_text("certificate_number,price_vnd,stock,description_vi\n"
+                    "858/QĐ-UBND-012,275000,20,Hạt mắc ca sấy nứt vỏ từ cao nguyên\n", encoding="utf-8")
+    result = run(runner, path)
+    assert result.stdout.strip() == "0 created, 1 updated, 0 unchanged"
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "listing.updated")).one()
+    assert entry.before["price_vnd"] == 260000 and entry.after["price_vnd"] == 275000
+    product = db.session.scalar(select(Product).where(Product.name == "Mắc ca Lê Anh Tuy Đức"))
+    assert "cao nguyen" in product.search_text
+
+
+def test_invalid_rows_are_all_reported_and_nothing_is_written(runner, tmp_path):
+    load_registry(runner)
+    path = tmp_path / "bad.csv"
+    path.write_text("certificate_number,price_vnd,stock,publish\n"
+                    "858/QĐ-UBND-012,0,5,yes\n"
+                    "NOPE-1,100000,5,yes\n"
+                    "3981/QĐ-UBND-007,100000,-1,yes\n"
+                    "1887/QĐ-UBND-003,150.5,2,maybe\n", encoding="utf-8")
+    result = run(runner, path)
+    assert result.exit_code == 1
+    assert [line for line in result.stderr.splitlines() if line.startswith("row")] == [
+        "row 2: price_vnd: must be at least 1",
+        "row 3: certificate_number: 'NOPE-1' is not in the certificate registry",
+        "row 4: stock: '-1' is not a whole number",
+        "row 5: price_vnd: '150.5' is not a whole number",
+        "row 5: publish: 'maybe' is not yes or no",
+    ]
+    assert db.session.scalar(select(func.count()).select_from(Listing)) == 0
+
+
+def test_dry_run_writes_nothing(runner):
+    load_registry(runner)
+    result = run(runner, DATA / "listings_sample.csv", "--dry-run")
+    assert result.exit_code == 0 and "6 created" in result.stdout
+    assert db.session.scalar(select(func.count()).select_from(Listing)) == 0
