@@ -63,6 +63,15 @@ def demo_load():
     click.echo(load_demo())
 
 
+@demo_cli.command("info")
+@click.option("--base-url", default="http://127.0.0.1:5000", help="Where the site is served.")
+def demo_info(base_url):
+    """Print where to look: the storefront, a few products, verification pages and the API."""
+    from marketplace.demo.info import describe
+
+    click.echo(describe(base_url))
+
+
 def register(app):
     """Attach the command groups to ``app``."""
     from marketplace.translations import translate_cli as translations_group

@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, jsonify, request
 from marketplace.api.serializers import card_json, detail_json, verification_json
 from marketplace.certificates.services import find_by_code, find_by_number
 from marketplace.core.clock import today
-from marketplace.core.errors import Problem
+from marketplace.core.errors import ProblemError
 from marketplace.reference.lookup import classification, provinces
 from marketplace.shop.queries import FilterError, browse, parse_filters, product_detail
 
@@ -18,7 +18,7 @@ def products():
     try:
         filters = parse_filters(request.args, current_app.config["PER_PAGE"], current_app.config["MAX_PER_PAGE"])
     except FilterError as error:
-        raise Problem(400, "Invalid query parameter", str(error)) from error
+        raise ProblemError(400, "Invalid query parameter", str(error)) from error
     page = browse(filters, today())
     return jsonify(items=[card_json(card) for card in page.items], total=page.total, page=filters.page,
                    per_page=filters.per_page, facets=page.facets)
@@ -29,7 +29,7 @@ def product(product_id):
     """One product, sellable or not, with the reason when not."""
     detail = product_detail(today(), product_id=product_id)
     if detail is None:
-        raise Problem(404, "Not Found", f"no product {product_id}")
+        raise ProblemError(404, "Not Found", f"no product {product_id}")
     return jsonify(detail_json(detail))
 
 
@@ -38,7 +38,7 @@ def certificate_by_code(code):
     """The verification record of the certificate with public ``code``."""
     certificate = find_by_code(code)
     if certificate is None:
-        raise Problem(404, "Not Found", "no certificate has this code")
+        raise ProblemError(404, "Not Found", "no certificate has this code")
     return jsonify(verification_json(certificate, today()))
 
 
@@ -47,10 +47,10 @@ def certificate_by_number():
     """The verification record of the certificate with registry ``number``."""
     number = request.args.get("number", "").strip()
     if not number:
-        raise Problem(400, "Missing query parameter", "number is required")
+        raise ProblemError(400, "Missing query parameter", "number is required")
     certificate = find_by_number(number)
     if certificate is None:
-        raise Problem(404, "Not Found", "no certificate has this number")
+        raise ProblemError(404, "Not Found", "no certificate has this number")
     return jsonify(verification_json(certificate, today()))
 
 

@@ -73,7 +73,8 @@ def validate_registry(rows, errors, state):
         first_line.setdefault(row.number, row.line)
         key = (row.product_key, row.valid_from)
         if key in starts:
-            errors.add(row.line, "valid_from", f"row {starts[key]} has a certificate of this product starting the same day")
+            errors.add(row.line, "valid_from",
+                       f"row {starts[key]} has a certificate of this product starting the same day")
         starts.setdefault(key, row.line)
         product = state.find_product(state.find_entity(row), row.product_name)
         for other in state.certificates_by_product.get(product.id, []) if product else []:
@@ -106,8 +107,9 @@ class RegistryWriter:
             audit.record(self.actor, action, certificate, before, after)
         for product in products.values():
             for before, certificate in resequence(self.state.certificates_by_product[product.id]):
-                audit.record(self.actor, "certificate.superseded", certificate, before,
-                             {"superseded_by": certificate.superseded_by_id, "superseded_on": str(certificate.superseded_on)})
+                after = {"superseded_by": certificate.superseded_by_id,
+                         "superseded_on": str(certificate.superseded_on) if certificate.superseded_on else None}
+                audit.record(self.actor, "certificate.superseded", certificate, before, after)
         refresh_products({p.id for p in products.values()})
         for row in rows:
             outcome = outcomes[row.line]
@@ -118,6 +120,9 @@ class RegistryWriter:
         row = newest(rows)
         entity = self.state.find_entity(row)
         values = {"name": row.entity_name, "name_key": name_key(row.entity_name), "entity_type": row.entity_type}
+        for field in ("representative_gender", "representative_ethnicity"):
+            if getattr(row, field):
+                values[field] = getattr(row, field)
         if entity is None:
             entity = Entity(**values, tax_code=row.tax_code, province_code=row.province_code, address=row.address,
                             slug=unique_slug(row.entity_name, self.state.entity_slugs))

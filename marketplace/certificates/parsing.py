@@ -29,6 +29,8 @@ ENTITY_TYPE_ALIASES = {
     "household business": "household_business", "ho kinh doanh": "household_business",
     "ho san xuat": "household_business", "co so san xuat": "household_business",
 }
+GENDER_ALIASES = {"": None, "female": "female", "f": "female", "nu": "female", "male": "male", "m": "male",
+                  "nam": "male"}
 STATUS_ALIASES = {"active": "active", "": "active", "hieu luc": "active", "revoked": "revoked", "thu hoi": "revoked"}
 _STARS = re.compile(r"^\s*(\d)(?:[.,]0+)?\s*(?:sao|stars?|★)?\s*$", re.IGNORECASE)
 
@@ -57,6 +59,8 @@ class RegistryRow:
     status: str
     revoked_on: date | None
     revocation_reason: str | None
+    representative_gender: str | None = None
+    representative_ethnicity: str | None = None
 
     @property
     def entity_key(self):
@@ -171,6 +175,10 @@ def parse_registry_row(line, cells, errors):
     status = row.choice("status", STATUS_ALIASES, ("active", "revoked"))
     revoked_on = row.date("revoked_on")
     reason = text(cells, "revocation_reason") or None
+    gender_raw = text(cells, "representative_gender")
+    gender = GENDER_ALIASES.get(fold_words(gender_raw), "invalid")
+    if gender == "invalid":
+        row.fail("representative_gender", f"'{gender_raw}' is not female or male")
     if level == "district" and decision_date and decision_date >= DISTRICT_LEVEL_ABOLISHED:
         row.fail("issuing_level", "the district level was abolished on 1 July 2025")
     if level == "ministry" and stars in (3, 4):
@@ -198,4 +206,5 @@ def parse_registry_row(line, cells, errors):
         address=text(cells, "address") or None, valid_from=valid_from, valid_until=valid_until, status=status,
         revoked_on=revoked_on if status == "revoked" else None,
         revocation_reason=reason if status == "revoked" else None,
+        representative_gender=gender, representative_ethnicity=text(cells, "representative_ethnicity") or None,
     )

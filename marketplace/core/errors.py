@@ -4,7 +4,7 @@ from flask import jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 
-class Problem(Exception):
+class ProblemError(Exception):
     """An API error with an HTTP status, a short title and a human-readable detail."""
 
     def __init__(self, status, title, detail=""):
@@ -35,4 +35,4 @@ def handle_http_error(error):
 def register(app):
     """Attach the handlers."""
     app.register_error_handler(HTTPException, handle_http_error)
-    app.register_error_handler(Problem, lambda p: problem_response(p.status, p.title, p.detail))
+    app.register_error_handler(ProblemError, lambda p: problem_response(p.status, p.title, p.detail))

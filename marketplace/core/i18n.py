@@ -1,7 +1,7 @@
 """Locale selection and locale-aware formatting of money (integer đồng) and dates."""
 
-from flask import current_app, request, session
 from babel.numbers import format_currency
+from flask import current_app, request, session
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _  # noqa: F401  (re-exported for request code)
 from flask_babel import lazy_gettext as _l  # noqa: F401  (re-exported for module-level strings)

@@ -29,7 +29,8 @@ def set_language(code):
 @bp.get("/media/products/<int:product_id>.svg")
 def product_picture(product_id):
     """A generated picture for a product: its initials on its sector's colour (no photos fetched)."""
-    product = db.session.execute(select(Product.name, Product.criteria_set_code).where(Product.id == product_id)).first()
+    query = select(Product.name, Product.criteria_set_code).where(Product.id == product_id)
+    product = db.session.execute(query).first()
     if product is None:
         abort(404)
     response = Response(product_svg(product.name, product.criteria_set_code), mimetype="image/svg+xml")

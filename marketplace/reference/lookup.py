@@ -100,8 +100,10 @@ def _province_keys():
 
 
 def resolve_province(text):
-    """Map a current NSO code, a name (with or without diacritics or prefix) or a pre-2025 name/slug
-    to the current :class:`Province`, or return None. Bare codes are read as current codes."""
+    """Map a current NSO code, a name or a pre-2025 name/slug to the current :class:`Province`, or None.
+
+    Names match with or without diacritics and prefixes; bare codes are read as current codes.
+    """
     if text is None:
         return None
     raw = str(text).strip()
@@ -167,5 +169,6 @@ def unknown_province_reason(text):
     raw = str(text).strip()
     old = legacy_by_code(raw) if raw.isdigit() else None
     if old is not None and raw.zfill(2) not in provinces():
-        return f"'{raw}' is not a current province code (it was {old.name} before 1 July 2025): use a name or current code"
+        return (f"'{raw}' is not a current province code (it was {old.name} before 1 July 2025): "
+                "use a name or current code")
     return f"'{raw}' is not a province (current code, name or pre-2025 name)"

@@ -87,7 +87,7 @@ class CatalogImport:
 
     def write(self, rows, result, progress):
         """Create or update one listing per row."""
-        self.listing_by_product = {l.product_id: l for l in db.session.scalars(select(Listing))}
+        self.listing_by_product = {item.product_id: item for item in db.session.scalars(select(Listing))}
         pending = []
         for row in progress(rows, "writing"):
             product_id = self.product_by_number[row.number]

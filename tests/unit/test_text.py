@@ -37,5 +37,5 @@ def test_add_months_clamps_and_parse_date_accepts_iso_and_vietnamese_order():
     assert add_months(date(2023, 2, 28), 36) == date(2026, 2, 28)
     assert add_months(date(2024, 2, 29), 36) == date(2027, 2, 28)
     assert parse_date("2026-08-05") == parse_date("05/08/2026") == date(2026, 8, 5)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="month"):
         parse_date("2026-13-01")

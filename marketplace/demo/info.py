@@ -1,0 +1,39 @@
+"""What `make run` prints: where to look in the demo."""
+
+from sqlalchemy import func, select
+
+from marketplace.certificates.models import Certificate
+from marketplace.core.clock import today
+from marketplace.extensions import db
+from marketplace.shop.models import Product
+from marketplace.shop.rules import listed_products
+
+
+def _example(condition):
+    return db.session.execute(
+        select(Product.slug, Certificate.code).join(Certificate, Certificate.product_id == Product.id)
+        .where(condition).order_by(Product.id).limit(1)
+    ).first()
+
+
+def describe(base_url):
+    """A few lines pointing a newcomer at the storefront, examples of each certificate state, and the API."""
+    day = today()
+    listed = db.session.scalar(listed_products(day).with_only_columns(func.count()))
+    revoked = _example(Certificate.status == "revoked")
+    expired = _example(Certificate.valid_until < day)
+    lines = [
+        f"OCOP Market demo: {listed} products listed today ({day.isoformat()}, Asia/Ho_Chi_Minh).",
+        f"  storefront       {base_url}/   (Tiếng Việt; English via the switch or ?lang=en)",
+        f"  search           {base_url}/search?q=nuoc+mam&province=kien-giang",
+        f"  legacy province  {base_url}/province/binh-duong  (redirects to Hồ Chí Minh)",
+    ]
+    if revoked:
+        lines.append(f"  revoked product  {base_url}/p/{revoked.slug}   verify: {base_url}/verify/{revoked.code}")
+    if expired:
+        lines.append(f"  expired product  {base_url}/p/{expired.slug}   verify: {base_url}/verify/{expired.code}")
+    lines += [
+        f"  JSON API         {base_url}/api/v1/products?q=che&min_stars=4",
+        "  Accounts: none yet; sign-in for customers, vendors, showroom staff and officers is the accounts issue.",
+    ]
+    return "\n".join(lines)

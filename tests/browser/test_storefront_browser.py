@@ -1,0 +1,90 @@
+"""A real browser (Debian's chromium driven by Playwright) walks the storefront."""
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results"
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CHROMIUM_REQUIRED") or os.environ.get("CI"):
+            pytest.fail("chromium is required here but /usr/bin/chromium is missing (apt-get install chromium)")
+        pytest.skip("chromium not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-quic"],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served on a free loopback port from a background thread."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+
+
+def test_home_language_province_product_screenshot(browser, live_server, catalogue):
+    page = browser.new_page(viewport={"width": 390, "height": 844}, locale="vi-VN")
+    page.goto(live_server + "/")
+    assert page.locator("html").get_attribute("lang") == "vi"
+    assert page.get_by_role("heading", name="Sản phẩm 5 sao cấp quốc gia").is_visible()
+
+    page.get_by_role("link", name="English").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("heading", name="5-star national products").is_visible()
+
+    page.locator("a[data-province='19']").click()
+    page.wait_for_url("**/province/thai-nguyen")
+    assert page.get_by_role("heading", level=1).inner_text() == "OCOP products of Thái Nguyên"
+    cards = page.locator("article.card")
+    assert cards.count() == 2
+    assert "Nước mắm" not in page.locator("section.results").inner_text()
+
+    page.get_by_role("link", name="Chè Đinh Tân Cương").first.click()
+    page.wait_for_url("**/p/**")
+    assert page.get_by_role("heading", level=1).inner_text() == "Chè Đinh Tân Cương"
+    assert "₫350,000" in page.locator(".price").inner_text()
+    assert page.get_by_role("link", name="Verify this certificate").is_visible()
+
+    SCREENSHOTS.mkdir(exist_ok=True)
+    shot = SCREENSHOTS / "product-page-phone.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+    page.close()
+
+
+def test_filter_form_and_verify_page(browser, live_server, catalogue):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(live_server + "/search")
+    page.select_option("#f-province", "an-giang")
+    page.get_by_role("button", name="Áp dụng bộ lọc").click()
+    page.wait_for_url("**province=an-giang**")
+    assert page.locator("article.card").count() == 2
+    page.get_by_role("link", name="Nước mắm Phú Quốc 40 độ đạm").click()
+    page.get_by_role("link", name="Xác minh giấy chứng nhận này").click()
+    page.wait_for_url("**/verify/**")
+    assert "Còn hiệu lực" in page.locator(".verify-status").inner_text()
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "verify-desktop.png"), full_page=True)
+    page.close()
