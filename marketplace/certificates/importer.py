@@ -32,7 +32,7 @@ class RegistryState:
         self.entity_by_tax = {e.tax_code: e for e in entities if e.tax_code}
         self.entity_by_name = {}
         for entity in sorted(entities, key=lambda e: (e.tax_code is not None, e.id)):
-            self.entity_by_name.setdefault(entity.name_key, entity)
+            self.entity_by_name.setdefault((entity.name_key, entity.province_code), entity)
         self.entity_slugs = {e.slug for e in entities}
         products = db.session.scalars(select(Product)).all()
         self.product_by_key = {(p.entity_id, p.name_key): p for p in products}
@@ -45,14 +45,12 @@ class RegistryState:
             self.certificates_by_product[certificate.product_id].append(certificate)
 
     def find_entity(self, row):
-        """The entity a row names: by tax code, else by name (an untaxed entity of that name is adopted)."""
+        """The entity a row names: by tax code, else by name in its province (an untaxed namesake is adopted)."""
+        named = self.entity_by_name.get((name_key(row.entity_name), row.province_code))
         if row.tax_code:
             entity = self.entity_by_tax.get(row.tax_code)
-            if entity is None:
-                named = self.entity_by_name.get(name_key(row.entity_name))
-                entity = named if named is not None and named.tax_code is None else None
-            return entity
-        return self.entity_by_name.get(name_key(row.entity_name))
+            return entity if entity is not None else (named if named is not None and named.tax_code is None else None)
+        return named
 
     def find_product(self, entity, product_name):
         """The product of ``entity`` called ``product_name``, if it exists."""
@@ -127,7 +125,7 @@ class RegistryWriter:
             entity = Entity(**values, tax_code=row.tax_code, province_code=row.province_code, address=row.address,
                             slug=unique_slug(row.entity_name, self.state.entity_slugs))
             db.session.add(entity)
-            self.state.entity_by_name.setdefault(entity.name_key, entity)
+            self.state.entity_by_name.setdefault((entity.name_key, entity.province_code), entity)
             if entity.tax_code:
                 self.state.entity_by_tax[entity.tax_code] = entity
             return entity

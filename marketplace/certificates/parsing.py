@@ -27,11 +27,15 @@ ENTITY_TYPE_ALIASES = {
     "cooperative group": "cooperative_group", "to hop tac": "cooperative_group", "tht": "cooperative_group",
     "enterprise": "enterprise", "doanh nghiep": "enterprise", "cong ty": "enterprise",
     "household business": "household_business", "ho kinh doanh": "household_business",
-    "ho san xuat": "household_business", "co so san xuat": "household_business",
+    "ho san xuat": "household_business", "co so san xuat": "household_business", "co so": "household_business",
+    "trang trai": "household_business", "doanh nghiep tu nhan": "enterprise", "cong ty tnhh": "enterprise",
 }
 GENDER_ALIASES = {"": None, "female": "female", "f": "female", "nu": "female", "male": "male", "m": "male",
                   "nam": "male"}
-STATUS_ALIASES = {"active": "active", "": "active", "hieu luc": "active", "revoked": "revoked", "thu hoi": "revoked"}
+STATUS_ALIASES = {
+    "active": "active", "": "active", "valid": "active", "hieu luc": "active", "con hieu luc": "active",
+    "revoked": "revoked", "thu hoi": "revoked", "bi thu hoi": "revoked",
+}
 _STARS = re.compile(r"^\s*(\d)(?:[.,]0+)?\s*(?:sao|stars?|★)?\s*$", re.IGNORECASE)
 
 
@@ -64,8 +68,8 @@ class RegistryRow:
 
     @property
     def entity_key(self):
-        """How the file identifies the entity: its tax code, else its name."""
-        return ("tax", self.tax_code) if self.tax_code else ("name", name_key(self.entity_name))
+        """How the file identifies the entity: its tax code, else its name within its province."""
+        return ("tax", self.tax_code) if self.tax_code else ("name", name_key(self.entity_name), self.province_code)
 
     @property
     def product_key(self):
@@ -100,15 +104,20 @@ class _Row:
             self.fail(column, f"'{raw}' is not a date (YYYY-MM-DD)")
             return None
 
-    def choice(self, column, aliases, allowed):
+    def choice(self, column, aliases, allowed, prefix=False):
         raw = text(self.cells, column)
-        value = aliases.get(fold_words(raw).replace("_", " "))
+        folded = fold_words(raw).replace("_", " ")
+        value = aliases.get(folded)
+        if value is None and prefix and folded:
+            value = next((v for key, v in aliases.items() if key and folded.startswith(key + " ")), None)
         if value is None:
             self.fail(column, f"'{raw}' is not one of {', '.join(allowed)}" if raw else "is required")
         return value
 
     def stars(self):
         raw = text(self.cells, "stars")
+        if raw and set(raw) == {"★"}:
+            raw = str(len(raw))
         match = _STARS.match(raw)
         if not match:
             self.fail("stars", f"'{raw}' is not a star rating 3, 4 or 5" if raw else "is required")
@@ -168,7 +177,7 @@ def parse_registry_row(line, cells, errors):
     group = row.group()
     entity_name = row.required("entity_name")
     entity_type = row.choice("entity_type", ENTITY_TYPE_ALIASES,
-                             ("cooperative", "cooperative_group", "enterprise", "household_business"))
+                             ("cooperative", "cooperative_group", "enterprise", "household_business"), prefix=True)
     province_code = row.province()
     valid_from = row.date("valid_from") or decision_date
     valid_until = row.date("valid_until") or (add_months(valid_from, VALIDITY_MONTHS) if valid_from else None)

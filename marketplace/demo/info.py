@@ -21,7 +21,7 @@ def describe(base_url):
     day = today()
     listed = db.session.scalar(listed_products(day).with_only_columns(func.count()))
     revoked = _example(Certificate.status == "revoked")
-    expired = _example(Certificate.valid_until < day)
+    expired = _example((Certificate.valid_until < day) & Certificate.superseded_on.is_(None))
     lines = [
         f"OCOP Market demo: {listed} products listed today ({day.isoformat()}, Asia/Ho_Chi_Minh).",
         f"  storefront       {base_url}/   (Tiếng Việt; English via the switch or ?lang=en)",

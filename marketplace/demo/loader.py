@@ -18,6 +18,7 @@ from flask import current_app
 from marketplace.certificates.importer import import_registry
 from marketplace.core.clock import today
 from marketplace.core.dates import add_months
+from marketplace.core.text import fold_words
 from marketplace.reference.lookup import provinces
 from marketplace.shop.importer import import_catalog
 
@@ -49,6 +50,14 @@ class DemoProduct:
     legacy_province: str
     entity: dict
     product: dict
+
+
+def legacy_full_name(province, name):
+    """The pre-2025 full name of the old province called ``name`` inside ``province`` (fallback: its own)."""
+    for old in province.legacy:
+        if fold_words(old.name) == fold_words(name) or fold_words(old.name).endswith(fold_words(name)):
+            return old.full_name
+    return province.full_name
 
 
 def read_catalogue():
@@ -101,8 +110,7 @@ class Generator:
             authority = "Bộ Nông nghiệp và Môi trường" if decided >= MAE_FORMED else "Bộ Nông nghiệp và PTNT"
             decision = f"{self.random.randint(300, 4999)}/QĐ-{'BNNMT' if decided >= MAE_FORMED else 'BNN-VPĐP'}"
         else:
-            legacy = {old.name: old for old in province.legacy}[item.legacy_province]
-            place = province.full_name if decided >= MERGER else legacy.full_name
+            place = province.full_name if decided >= MERGER else legacy_full_name(province, item.legacy_province)
             authority = f"UBND {place[0].lower()}{place[1:]}"
             decision = f"{self.random.randint(100, 4999)}/QĐ-UBND"
         low, high = {3: (50, 69), 4: (70, 89), 5: (90, 97)}[stars]

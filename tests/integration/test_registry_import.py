@@ -168,3 +168,25 @@ def test_unnormalised_vietnamese_is_stored_as_nfc(runner, tmp_path):
     decomposed = unicodedata.normalize("NFD", GOOD["product_name"])
     run(runner, write_csv(tmp_path / "a.csv", [{**GOOD, "product_name": decomposed}]))
     assert db.session.scalar(select(Product.name)) == "Long nhãn Hưng Yên"
+
+
+def test_untaxed_namesakes_in_two_provinces_are_two_entities(runner, tmp_path):
+    rows = [{**GOOD, "entity_tax_code": "", "entity_name": "HTX Nông nghiệp Tân Lập"},
+            {**GOOD, "entity_tax_code": "", "entity_name": "HTX Nông nghiệp Tân Lập", "province": "Phú Thọ",
+             "certificate_number": "9/QĐ-UBND-9", "product_name": "Chè Tân Lập"}]
+    assert run(runner, write_csv(tmp_path / "a.csv", rows)).exit_code == 0
+    assert sorted(db.session.scalars(select(Entity.province_code))) == ["25", "33"]
+
+
+@pytest.mark.parametrize(("written", "stored"), [("Hợp tác xã", "cooperative"), ("Công ty Cổ phần", "enterprise"),
+                                                 ("Hộ kinh doanh cá thể", "household_business"),
+                                                 ("Tổ hợp tác", "cooperative_group")])
+def test_entity_types_written_in_vietnamese(runner, tmp_path, written, stored):
+    assert run(runner, write_csv(tmp_path / "a.csv", [{**GOOD, "entity_type": written}])).exit_code == 0
+    assert db.session.scalar(select(Entity.entity_type)) == stored
+
+
+def test_stars_written_as_text_and_symbols(runner, tmp_path):
+    rows = [{**GOOD, "stars": "4 sao"}, {**GOOD, "stars": "★★★★", "certificate_number": "2", "product_name": "B"}]
+    assert run(runner, write_csv(tmp_path / "a.csv", rows)).exit_code == 0
+    assert set(db.session.scalars(select(Certificate.stars))) == {4}
