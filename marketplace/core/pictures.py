@@ -23,4 +23,11 @@ def product_svg(name, criteria_set_code):
     """SVG markup for a product picture (deterministic for a name and criteria set)."""
     criteria = criteria_sets()[criteria_set_code]
     return _TEMPLATE.format(label=escape(name), color=criteria.color, initials=escape(initials(name)),
-                            group=escape(criteria.group_name_vi))
+                            group=escape(shorten(criteria.group_name_vi)))
+
+
+def shorten(text, limit=30):
+    """``text`` cut at a word boundary to fit ``limit`` characters, with an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",") + "…"

@@ -1,6 +1,7 @@
 """Reading import files (CSV or XLSX) row by row, with the file's own line numbers."""
 
 import csv
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,7 +33,7 @@ class RowErrors:
 def _clean(value):
     if value is None:
         return ""
-    return nfc(value) if isinstance(value, str) else value
+    return unicodedata.normalize("NFC", value).strip() if isinstance(value, str) else value
 
 
 def _header(cells):
@@ -42,15 +43,15 @@ def _header(cells):
 def read_csv(path):
     """Header and ``(line, row dict)`` pairs of a UTF-8 CSV file (BOM allowed)."""
     with open(path, encoding="utf-8-sig", newline="") as handle:
-        sample = handle.read(4096)
+        first_line = handle.readline()
         handle.seek(0)
-        try:
-            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-        except csv.Error:
-            dialect = csv.excel
-        reader = csv.reader(handle, dialect)
+        delimiter = max(",;\t", key=first_line.count)
+        reader = csv.reader(handle, delimiter=delimiter)
         header = _header(next(reader, []))
-        rows = [(reader.line_num, row) for row in reader]
+        rows, previous_end = [], reader.line_num
+        for row in reader:
+            rows.append((previous_end + 1, row))  # a quoted field may span lines: report where the row starts
+            previous_end = reader.line_num
     return header, [(line, dict(zip(header, map(_clean, row), strict=False))) for line, row in rows if any(row)]
 
 
@@ -87,3 +88,10 @@ def text(row, column):
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return nfc(value)
+
+
+def multiline(row, column):
+    """The cell as NFC text keeping its line breaks (for descriptions); trailing spaces trimmed per line."""
+    value = row.get(column, "")
+    lines = str(value).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(line.rstrip() for line in lines).strip()

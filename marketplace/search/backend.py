@@ -1,6 +1,6 @@
 """Database search backend: every folded query word must appear in the product's search words."""
 
-from sqlalchemy import case, select
+from sqlalchemy import case, literal, select
 
 from marketplace.core.text import fold_words
 from marketplace.extensions import db
@@ -17,9 +17,17 @@ def query_words(query):
 
 
 def text_condition(query):
-    """SQL condition: the product matches every word of ``query`` (diacritics and case ignored)."""
+    """SQL condition: every typed word is a word of the product's text; the last may be a word's beginning.
+
+    Diacritics and case are ignored ("nuoc mam" finds "Nước mắm").
+    """
     words = query_words(query)
-    return db.and_(*[Product.search_text.contains(f"{word}", autoescape=True) for word in words]) if words else None
+    if not words:
+        return None
+    padded = literal(" ") + Product.search_text + literal(" ")
+    conditions = [padded.contains(f" {word} ", autoescape=True) for word in words[:-1]]
+    conditions.append(padded.contains(f" {words[-1]}", autoescape=True))
+    return db.and_(*conditions)
 
 
 def text_rank(query):

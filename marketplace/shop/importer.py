@@ -9,7 +9,7 @@ from marketplace.certificates.models import Certificate
 from marketplace.core import audit
 from marketplace.core.changes import apply_changes, snapshot
 from marketplace.core.imports import run_import
-from marketplace.core.tabular import text
+from marketplace.core.tabular import multiline, text
 from marketplace.core.text import fold_words
 from marketplace.extensions import db
 from marketplace.search import refresh_products
@@ -61,7 +61,8 @@ def parse_listing_row(line, cells, errors):
     values["published"] = PUBLISH_VALUES.get(publish, True)
     for column in OPTIONAL_COLUMNS:
         if column in cells:
-            values[column] = text(cells, column) or None
+            read = multiline if column.startswith("description") else text
+            values[column] = read(cells, column) or None
     return ListingRow(line, number, values) if len(errors.items) == before else None
 
 

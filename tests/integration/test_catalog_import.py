@@ -68,3 +68,19 @@ def test_dry_run_writes_nothing(runner):
     result = run(runner, DATA / "listings_sample.csv", "--dry-run")
     assert result.exit_code == 0 and "6 created" in result.stdout
     assert db.session.scalar(select(func.count()).select_from(Listing)) == 0
+
+
+def test_semicolons_quotes_and_multiline_descriptions(runner, tmp_path):
+    load_registry(runner)
+    path = tmp_path / "l.csv"
+    path.write_text('certificate_number;price_vnd;stock;description_en\n'
+                    '858/QĐ-UBND-012;260000;5;"Roasted, cracked \n""perfect for gifts"", 500 g"\n'
+                    '3981/QĐ-UBND-007;abc;5;ok\n', encoding="utf-8")
+    result = run(runner, path)
+    assert [line for line in result.stderr.splitlines() if line.startswith("row")] == [
+        "row 4: price_vnd: 'abc' is not a whole number"]
+    path.write_text('certificate_number;price_vnd;stock;description_en\n'
+                    '858/QĐ-UBND-012;260000;5;"Roasted, cracked \n""perfect for gifts"", 500 g"\n', encoding="utf-8")
+    assert run(runner, path).exit_code == 0
+    listing = db.session.scalar(select(Listing))
+    assert listing.description_en == 'Roasted, cracked\n"perfect for gifts", 500 g'
