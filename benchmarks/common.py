@@ -32,7 +32,7 @@ def fresh_app():
             with db.engine.begin() as connection:
                 connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
         flask_migrate.upgrade()
-    return app, url.split(":")[0]
+    return app, url.split(":")[0].split("+")[0]
 
 
 def summary(samples_ms):

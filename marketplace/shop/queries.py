@@ -114,8 +114,22 @@ def _order(filters):
     }[filters.sort]
 
 
+class ProductPlace:
+    """Province and classification of ``self.product``, from the reference data (no query)."""
+
+    @property
+    def province(self):
+        """The product's current province."""
+        return provinces()[self.product.province_code]
+
+    @property
+    def criteria(self):
+        """The product's criteria set (with group and sector)."""
+        return criteria_sets()[self.product.criteria_set_code]
+
+
 @dataclass
-class ProductCard:
+class ProductCard(ProductPlace):
     """One listed product as pages and the API show it."""
 
     product: Product
@@ -127,16 +141,6 @@ class ProductCard:
     def in_stock(self):
         """True when at least one unit can be bought."""
         return self.listing.stock > 0
-
-    @property
-    def province(self):
-        """The product's current province."""
-        return provinces()[self.product.province_code]
-
-    @property
-    def criteria(self):
-        """The product's criteria set (with group and sector)."""
-        return criteria_sets()[self.product.criteria_set_code]
 
 
 @dataclass
@@ -188,7 +192,7 @@ def browse(filters, day: date, with_facets=True):
 
 
 @dataclass
-class ProductDetail:
+class ProductDetail(ProductPlace):
     """A product page's data: the product, its entity and listing, all certificates, and availability."""
 
     product: Product
@@ -196,16 +200,6 @@ class ProductDetail:
     listing: Listing | None
     certificates: list
     availability: object
-
-    @property
-    def province(self):
-        """The product's current province."""
-        return provinces()[self.product.province_code]
-
-    @property
-    def criteria(self):
-        """The product's criteria set (with group and sector)."""
-        return criteria_sets()[self.product.criteria_set_code]
 
     @property
     def certificate(self):
