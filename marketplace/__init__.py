@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 
 from marketplace.config import config_for
-from marketplace.extensions import babel, csrf, db, migrate
+from marketplace.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(config=None):
@@ -37,22 +37,35 @@ def configure(app, config):
 
 
 def register_extensions(app):
-    """Bind the database, migrations, CSRF protection and Babel."""
+    """Bind the database, migrations, CSRF protection, sign-in, rate limits and security headers."""
     from marketplace import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
+    from marketplace.accounts.login import register as register_login
+    from marketplace.core.headers import register as register_headers
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
+    login_manager.init_app(app)
+    register_login(login_manager)
+    limiter.init_app(app)
+    register_headers(app)
 
 
 def register_blueprints(app):
-    """Attach the storefront, certificate verification, media and JSON API blueprints."""
+    """Attach the storefront, accounts, vendor, officer, showroom, admin and JSON API blueprints."""
+    from marketplace.accounts.views import bp as accounts_bp
+    from marketplace.admin.views import bp as admin_bp
     from marketplace.api.views import bp as api_bp
     from marketplace.certificates.views import bp as certificates_bp
     from marketplace.core.views import bp as core_bp
+    from marketplace.officers.views import bp as officers_bp
     from marketplace.shop.views import bp as shop_bp
+    from marketplace.showrooms.views import bp as showrooms_bp
+    from marketplace.vendors.views import bp as vendors_bp
 
-    for blueprint in (core_bp, shop_bp, certificates_bp, api_bp):
+    limiter.limit(lambda: app.config["RATELIMIT_API"])(api_bp)
+    for blueprint in (core_bp, shop_bp, certificates_bp, accounts_bp, vendors_bp, officers_bp, showrooms_bp,
+                      admin_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)
 

@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 registry_cli = AppGroup("registry", help="Certificate registry.")
 catalog_cli = AppGroup("catalog", help="Vendor listings.")
 demo_cli = AppGroup("demo", help="Demo catalogue and accounts.")
+users_cli = AppGroup("users", help="Accounts.")
 
 PROGRESS_THRESHOLD = 500
 
@@ -72,9 +73,28 @@ def demo_info(base_url):
     click.echo(describe(base_url))
 
 
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice(["customer", "vendor", "showroom_staff", "officer", "admin"]))
+@click.option("--password", help="Default: a random password, printed once.")
+@click.option("--entity", "entity_tax_code", help="Vendors: the entity's tax code (first member becomes owner).")
+@click.option("--showroom", "showroom_id", type=int, help="Showroom staff: the showroom's id.")
+@click.option("--province", help="Officers: the province (code or name); omit for a national officer.")
+def users_create(email, role, password, entity_tax_code, showroom_id, province):
+    """Create an account with a role and its scope."""
+    from marketplace.accounts.cli import create_account
+
+    try:
+        message = create_account(email, role, password, entity_tax_code, showroom_id, province)
+    except ValueError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    click.echo(message)
+
+
 def register(app):
     """Attach the command groups to ``app``."""
     from marketplace.translations import translate_cli as translations_group
 
-    for group in (registry_cli, catalog_cli, demo_cli, translations_group):
+    for group in (registry_cli, catalog_cli, demo_cli, users_cli, translations_group):
         app.cli.add_command(group)

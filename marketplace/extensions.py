@@ -1,6 +1,9 @@
 """Unbound Flask extensions, bound to the app in ``create_app``."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -19,3 +22,6 @@ db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 migrate = Migrate(compare_type=True, render_as_batch=True)
 babel = Babel()
 csrf = CSRFProtect()
+login_manager = LoginManager()
+#: Rate limits: in memory by default, in Redis when REDIS_URL is set (see config.py).
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -1,7 +1,9 @@
 """Import every model module so SQLAlchemy metadata (and Alembic) sees all tables."""
 
+from marketplace.accounts.models import EntityApplication, Invitation, User, VendorMembership  # noqa: F401
 from marketplace.certificates.models import Certificate  # noqa: F401
 from marketplace.core.audit import AuditEntry  # noqa: F401
 from marketplace.reference.models import CriteriaSet, LegacyProvince, ProductGroup, Province, Sector  # noqa: F401
 from marketplace.shop.models import Listing, Product  # noqa: F401
+from marketplace.showrooms.models import Showroom  # noqa: F401
 from marketplace.vendors.models import Entity  # noqa: F401

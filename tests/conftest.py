@@ -1,17 +1,19 @@
 """Fixtures in layers: one app and schema per session, a clean database per test, factories, clocks."""
 
 import os
+import re
 from datetime import date, datetime, time
 
 import flask_babel
 import pytest
+from flask import g
 from flask.testing import FlaskClient
 from sqlalchemy import delete, event
 
 from marketplace import create_app
 from marketplace.config import TestingConfig
 from marketplace.core import clock
-from marketplace.extensions import db
+from marketplace.extensions import db, limiter
 from marketplace.reference.sync import load_reference
 from tests.factories import make_certificate, make_entity, make_listed, make_listing, make_product
 
@@ -47,9 +49,11 @@ def app(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def _clean_database(request, app):
-    """Each test starts with only reference data, inside an app context."""
+def _clean_database(request, app, tmp_path):
+    """Each test starts with only reference data, an empty outbox and fresh rate limits, in an app context."""
+    app.config["MAIL_OUTBOX"] = str(tmp_path / "outbox")
     with app.app_context():
+        limiter.reset()
         yield
         db.session.remove()
         with db.engine.begin() as connection:
@@ -63,7 +67,23 @@ class Client(FlaskClient):
 
     def open(self, *args, **kwargs):
         flask_babel.refresh()
+        g.__dict__.clear()  # the test's app context is shared: forget the last request's user, CSRF token...
         return super().open(*args, **kwargs)
+
+    def csrf_token(self):
+        """A valid CSRF token for this client's session (read from any page's meta tag)."""
+        page = self.get("/csrf-probe").get_data(as_text=True)
+        return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+
+    def login_as(self, user):
+        """Sign ``user`` in directly (no form, no rate limit)."""
+        with self.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+
+    def post_form(self, url, data=None, **kwargs):
+        """POST a form with a valid CSRF token added."""
+        return self.post(url, data={"csrf_token": self.csrf_token(), **(data or {})}, **kwargs)
 
 
 @pytest.fixture

@@ -1,8 +1,11 @@
 """Factory functions for entities, products, certificates and listings (flush only; tests commit)."""
 
+import functools
 import itertools
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+from marketplace.accounts.models import User, VendorMembership
+from marketplace.accounts.passwords import hash_password
 from marketplace.certificates.codes import new_code
 from marketplace.certificates.models import Certificate
 from marketplace.certificates.services import resequence
@@ -72,3 +75,25 @@ def make_listed(name=None, stars=3, price_vnd=150000, stock=10, today=date(2026,
     make_certificate(product, stars=stars, valid_from=today - timedelta(days=100))
     make_listing(product, price_vnd=price_vnd, stock=stock)
     return product
+
+
+PASSWORD = "mật khẩu thử nghiệm 2026"
+
+
+@functools.cache
+def _password_hash():
+    return hash_password(PASSWORD)  # scrypt is deliberately slow: hash the test password once
+
+
+def make_user(role="customer", email=None, verified=True, entity=None, member_role="owner", **scope):
+    """A user with the test password; vendors join ``entity`` (created when missing) as ``member_role``."""
+    n = next(_sequence)
+    user = User(email=email or f"{role}{n}@test.example", password_hash=_password_hash(), role=role,
+                email_verified_at=datetime.now(UTC) if verified else None, **scope)
+    db.session.add(user)
+    db.session.flush()
+    if role == "vendor":
+        entity = entity or make_entity()
+        db.session.add(VendorMembership(user_id=user.id, entity_id=entity.id, role=member_role))
+        db.session.flush()
+    return user

@@ -50,5 +50,6 @@ def test_demo_load_covers_the_country_and_the_rule_and_is_idempotent(tmp_path):
     assert db.session.scalars(select(Listing).where(Listing.stock == 0)).first() is not None
 
     second = load_demo(tmp_path)
+    assert second.splitlines()[2] == "accounts: 0 created"
     assert second.splitlines()[0].startswith("certificates: 0 created, 0 updated")
     assert second.splitlines()[1].startswith("listings: 0 created, 0 updated")

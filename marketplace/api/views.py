@@ -1,6 +1,7 @@
 """Public read API ``/api/v1`` (contract §4). Errors are application/problem+json."""
 
 from flask import Blueprint, current_app, jsonify, request
+from flask_login import current_user, login_required
 
 from marketplace.api.serializers import card_json, detail_json, verification_json
 from marketplace.certificates.services import find_by_code, find_by_number
@@ -52,6 +53,16 @@ def certificate_by_number():
     if certificate is None:
         raise ProblemError(404, "Not Found", "no certificate has this number")
     return jsonify(verification_json(certificate, today()))
+
+
+@bp.get("/me")
+@login_required
+def me():
+    """The signed-in user's account (session authentication)."""
+    return jsonify(email=current_user.email, name=current_user.name, role=current_user.role,
+                   preferred_locale=current_user.preferred_locale, province_code=current_user.province_code,
+                   showroom_id=current_user.showroom_id,
+                   entity_id=current_user.membership.entity_id if current_user.membership else None)
 
 
 @bp.get("/provinces")

@@ -4,6 +4,8 @@ from sqlalchemy import func, select
 
 from marketplace.certificates.models import Certificate
 from marketplace.core.clock import today
+from marketplace.core.mail import outbox_dir
+from marketplace.demo.accounts import ACCOUNTS, DEMO_PASSWORD
 from marketplace.extensions import db
 from marketplace.shop.models import Product
 from marketplace.shop.rules import listed_products
@@ -34,6 +36,8 @@ def describe(base_url):
         lines.append(f"  expired product  {base_url}/p/{expired.slug}   verify: {base_url}/verify/{expired.code}")
     lines += [
         f"  JSON API         {base_url}/api/v1/products?q=che&min_stars=4",
-        "  Accounts: none yet; sign-in for customers, vendors, showroom staff and officers is the accounts issue.",
+        f"Demo sign-in at {base_url}/login, password for every account: {DEMO_PASSWORD}",
+        *[f"  {role:<15} {email}" for email, role, _ in ACCOUNTS],
+        f"Mail (verification, password reset, invitations) is written to {outbox_dir()}",
     ]
     return "\n".join(lines)

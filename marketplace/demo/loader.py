@@ -19,6 +19,7 @@ from marketplace.certificates.importer import import_registry
 from marketplace.core.clock import today
 from marketplace.core.dates import add_months
 from marketplace.core.text import fold_words
+from marketplace.demo.accounts import ensure_accounts
 from marketplace.reference.lookup import provinces
 from marketplace.shop.importer import import_catalog
 
@@ -186,4 +187,5 @@ def load_demo(folder=None):
     catalog = import_catalog(listings_path, actor="cli:demo-load")
     if not catalog.ok:
         raise RuntimeError("demo listings are invalid:\n" + "\n".join(catalog.errors))
-    return f"certificates: {registry.summary()}\nlistings: {catalog.summary()}"
+    accounts = ensure_accounts()
+    return f"certificates: {registry.summary()}\nlistings: {catalog.summary()}\naccounts: {accounts} created"

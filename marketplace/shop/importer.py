@@ -13,7 +13,7 @@ from marketplace.core.tabular import multiline, text
 from marketplace.core.text import fold_words
 from marketplace.extensions import db
 from marketplace.search import refresh_products
-from marketplace.shop.models import Listing
+from marketplace.shop.models import Listing, Product
 
 REQUIRED_COLUMNS = ("certificate_number", "price_vnd", "stock")
 OPTIONAL_COLUMNS = ("description_vi", "description_en", "unit")
@@ -71,7 +71,10 @@ class CatalogImport:
 
     def __init__(self, actor):
         self.actor = actor
-        self.product_by_number = dict(db.session.execute(select(Certificate.number, Certificate.product_id)).all())
+        rows = db.session.execute(select(Certificate.number, Certificate.product_id, Product.province_code)
+                                  .join(Product, Product.id == Certificate.product_id)).all()
+        self.product_by_number = {number: product_id for number, product_id, _ in rows}
+        self.province_by_product = {product_id: province for _, product_id, province in rows}
         self.listing_by_product = {}
 
     def validate(self, rows, errors):
@@ -106,7 +109,8 @@ class CatalogImport:
             result.count("updated" if after else "unchanged")
         db.session.flush()
         for action, listing, before, after in pending:
-            audit.record(self.actor, action, listing, before, after or snapshot(listing, LISTING_FIELDS))
+            audit.record(self.actor, action, listing, before, after or snapshot(listing, LISTING_FIELDS),
+                         province_code=self.province_by_product[listing.product_id])
         refresh_products({listing.product_id for _, listing, _, _ in pending})
 
 

@@ -1,0 +1,228 @@
+"""Account operations. Services flush; the view or command commits once."""
+
+from datetime import UTC, datetime, timedelta
+
+from flask import url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from marketplace.accounts import tokens
+from marketplace.accounts.errors import AccountError
+from marketplace.accounts.models import ROLES, User, VendorMembership
+from marketplace.accounts.passwords import check_password, hash_password, password_problem
+from marketplace.core import audit, mail
+from marketplace.extensions import db
+
+PASSWORD_MESSAGES = {
+    "too_short": lambda: _("Use at least 10 characters."),
+    "too_common": lambda: _("This password is too common or too easy to guess; choose another."),
+}
+
+
+def now():
+    """Current UTC time (timestamps)."""
+    return datetime.now(UTC)
+
+
+def normalize_email(email):
+    """E-mail addresses are compared lower-case without surrounding spaces."""
+    return (email or "").strip().lower()
+
+
+def find_user(email):
+    """The user with ``email``, or None."""
+    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+def check_new_password(password, email):
+    """Raise AccountError with a translated message when ``password`` is not acceptable."""
+    problem = password_problem(password, email)
+    if problem:
+        raise AccountError(PASSWORD_MESSAGES[problem]())
+
+
+def create_user(email, password, role="customer", name=None, locale="vi", verified=False, **scope):
+    """Create an account (no e-mail sent); raise AccountError when the address is taken or the password weak."""
+    email = normalize_email(email)
+    if role not in ROLES:
+        raise AccountError(_("Unknown role."))
+    if find_user(email) is not None:
+        raise AccountError(_("An account with this e-mail address already exists."))
+    check_new_password(password, email)
+    user = User(email=email, password_hash=hash_password(password), role=role, name=name, preferred_locale=locale,
+                email_verified_at=now() if verified else None, **scope)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def send_to_address(email, locale, subject, body):
+    """Send an e-mail written in ``locale`` (``subject``/``body`` are callables run in that locale)."""
+    with force_locale(locale):
+        return mail.send(email, subject(), body())
+
+
+def send_in_locale(user, subject, body):
+    """Send an e-mail to ``user`` in their preferred language."""
+    return send_to_address(user.email, user.preferred_locale, subject, body)
+
+
+def send_verification(user):
+    """E-mail the address-verification link."""
+    link = url_for("accounts.verify_email", token=tokens.make_verify_token(user), _external=True)
+    send_in_locale(user, lambda: _("Confirm your e-mail address"),
+                   lambda: _("Open this link to confirm your e-mail address for OCOP Market:\n\n%(link)s\n\n"
+                             "The link is valid for 3 days.", link=link))
+
+
+def register(email, password, name, locale):
+    """Customer self-registration: create the account and send the verification e-mail.
+
+    When the address is already registered nothing is created and that account's owner is told by e-mail,
+    so the form never reveals which addresses have accounts.
+    """
+    existing = find_user(email)
+    if existing is not None:
+        check_new_password(password, normalize_email(email))
+        send_in_locale(existing, lambda: _("Someone tried to register with your e-mail address"),
+                       lambda: _("Your address already has an OCOP Market account. If this was you, sign in or "
+                                 "reset your password. If not, you can ignore this message."))
+        return None
+    user = create_user(email, password, name=name, locale=locale)
+    audit.record(user.email, "account.registered", user)
+    send_verification(user)
+    return user
+
+
+def verify_email(token):
+    """Mark the address in a verification token as verified; return the user or None."""
+    payload = tokens.read_token(token, tokens.VERIFY_SALT, tokens.VERIFY_MAX_AGE)
+    user = db.session.get(User, payload["uid"]) if payload else None
+    if user is None or user.email != payload["email"]:
+        return None
+    if user.email_verified_at is None:
+        user.email_verified_at = now()
+        audit.record(user.email, "account.email_verified", user)
+    return user
+
+
+def authenticate(email, password):
+    """The active user with this e-mail and password, or None (the same answer whatever went wrong)."""
+    user = find_user(email)
+    if not check_password(user, password) or user is None or not user.is_active:
+        audit.record("anonymous", "auth.login_failed", user, after={"email": normalize_email(email)[:254]})
+        return None
+    user.last_login_at = now()
+    audit.record(user.email, "auth.login", user)
+    return user
+
+
+def request_password_reset(email):
+    """E-mail a reset link when the account exists; say nothing either way."""
+    user = find_user(email)
+    if user is None or not user.is_active:
+        return
+    link = url_for("accounts.reset_password", token=tokens.make_reset_token(user), _external=True)
+    send_in_locale(user, lambda: _("Reset your password"),
+                   lambda: _("Open this link to choose a new password for OCOP Market:\n\n%(link)s\n\n"
+                             "The link works once and expires in one hour. If you did not ask for it, ignore "
+                             "this message.", link=link))
+    audit.record(user.email, "auth.password_reset_requested", user)
+
+
+def user_for_reset_token(token):
+    """The user a valid, unused, unexpired reset token belongs to, or None."""
+    payload = tokens.read_token(token, tokens.RESET_SALT, tokens.RESET_MAX_AGE)
+    user = db.session.get(User, payload["uid"]) if payload else None
+    if user is None or user.session_version != payload["v"] or not user.is_active:
+        return None
+    return user
+
+
+def set_password(user, password, action):
+    """Set a new password, end every other session and void outstanding reset links."""
+    check_new_password(password, user.email)
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+    audit.record(user.email, action, user)
+
+
+def reset_password(token, password):
+    """Use a reset token once; return the user, or None when the token is invalid."""
+    user = user_for_reset_token(token)
+    if user is None:
+        return None
+    set_password(user, password, "auth.password_reset")
+    if user.email_verified_at is None:
+        user.email_verified_at = now()  # the reset link proved the address
+    return user
+
+
+def change_password(user, current, new):
+    """Change the password after checking the current one."""
+    if not check_password(user, current):
+        raise AccountError(_("The current password is not correct."))
+    set_password(user, new, "auth.password_changed")
+
+
+def update_profile(user, name, locale):
+    """Change the display name and preferred language."""
+    before = {"name": user.name, "preferred_locale": user.preferred_locale}
+    user.name, user.preferred_locale = name or None, locale
+    after = {"name": user.name, "preferred_locale": user.preferred_locale}
+    if before != after:
+        audit.record(user.email, "account.updated", user, before, after)
+
+
+def export_data(user):
+    """Everything the marketplace holds about ``user``, as JSON-ready data (Decree 13/2023/NĐ-CP)."""
+    from marketplace.core.audit import AuditEntry
+
+    events = db.session.scalars(select(AuditEntry).where(AuditEntry.actor_id == user.id)
+                                .order_by(AuditEntry.at)).all()
+    membership = user.membership
+    audit.record(user.email, "account.exported", user)
+    account = {"email": user.email, "name": user.name, "role": user.role, "preferred_locale": user.preferred_locale,
+               "created_at": user.created_at.isoformat(), "email_verified": user.email_verified_at is not None,
+               "last_login_at": user.last_login_at.isoformat() if user.last_login_at else None}
+    return {
+        "account": account,
+        "membership": {"entity_id": membership.entity_id, "role": membership.role} if membership else None,
+        "activity": [{"at": e.at.isoformat(), "action": e.action, "address": e.address} for e in events],
+        "orders": [],
+    }
+
+
+def delete_account(user, password):
+    """Delete a customer's account: personal fields are anonymised, the row stays for order history."""
+    if not check_password(user, password):
+        raise AccountError(_("The password is not correct."))
+    if user.membership is not None and user.membership.role == "owner":
+        raise AccountError(_("You own an OCOP entity's account here; transfer ownership before deleting."))
+    if user.membership is not None:
+        db.session.delete(user.membership)
+    audit.record(user.email, "account.deleted", user)
+    user.email = f"deleted-{user.id}@invalid.example"
+    user.name = None
+    user.password_hash = "!"
+    user.active = False
+    user.session_version += 1
+
+
+def expires_in(days):
+    """A UTC time ``days`` from now."""
+    return now() + timedelta(days=days)
+
+
+def member_of(user, entity_id, role="staff"):
+    """Make ``user`` a vendor member of the entity (their role becomes vendor)."""
+    if user.membership is not None:
+        raise AccountError(_("This account already belongs to an OCOP entity."))
+    if user.role not in ("customer", "vendor"):
+        raise AccountError(_("Only customer accounts can join an OCOP entity."))
+    membership = VendorMembership(user_id=user.id, entity_id=entity_id, role=role)
+    db.session.add(membership)
+    user.role = "vendor"
+    db.session.flush()
+    return membership

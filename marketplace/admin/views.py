@@ -1,0 +1,81 @@
+"""Administration: users and roles, and the audit log (officers read their province's part)."""
+
+from datetime import date
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from marketplace.accounts import policy
+from marketplace.accounts.decorators import role_required
+from marketplace.accounts.errors import AccountError
+from marketplace.accounts.forms import RoleForm, choices
+from marketplace.accounts.models import User
+from marketplace.admin import services
+from marketplace.core.audit import AuditEntry
+from marketplace.extensions import db
+from marketplace.reference.lookup import provinces
+from marketplace.showrooms.models import Showroom
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+PAGE_SIZE = 100
+
+
+@bp.get("/users")
+@role_required("admin")
+def users():
+    """Users, filtered by role or e-mail."""
+    query = select(User).order_by(User.created_at.desc())
+    if role := request.args.get("role"):
+        query = query.where(User.role == role)
+    if email := request.args.get("email", "").strip().lower():
+        query = query.where(User.email.contains(email, autoescape=True))
+    return render_template("admin/users.html", users=db.session.scalars(query.limit(PAGE_SIZE)).all())
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@role_required("admin")
+def user(user_id):
+    """Change a user's role, scope and active flag."""
+    target = policy.get_or_404(select(User), user_id, User)
+    form = RoleForm(obj=target, province=target.province_code or "", showroom=str(target.showroom_id or ""))
+    form.province.choices = choices([("", _("National"))] + [(p.code, p.name) for p in provinces().values()])
+    form.showroom.choices = choices([("", "—")] + [(str(s.id), s.name) for s in db.session.scalars(select(Showroom))])
+    if form.validate_on_submit():
+        try:
+            services.set_role(target, form.role.data, form.province.data or None,
+                              int(form.showroom.data) if form.showroom.data else None, form.active.data)
+        except AccountError as error:
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("admin.user", user_id=target.id))
+    return render_template("admin/user.html", target=target, form=form), 400 if form.errors else 200
+
+
+def _date_arg(name):
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+@bp.get("/audit")
+@role_required("officer", "admin")
+def audit_log():
+    """The audit log in the reader's scope, filtered by action, subject, actor and dates."""
+    query = policy.audit_for(current_user).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    if action := request.args.get("action", "").strip():
+        query = query.where(AuditEntry.action.startswith(action, autoescape=True))
+    if subject := request.args.get("subject_type", "").strip():
+        query = query.where(AuditEntry.subject_type == subject)
+    if actor := request.args.get("actor", "").strip().lower():
+        query = query.where(AuditEntry.actor.contains(actor, autoescape=True))
+    if since := _date_arg("since"):
+        query = query.where(AuditEntry.at >= since)
+    if until := _date_arg("until"):
+        query = query.where(AuditEntry.at < date.fromordinal(until.toordinal() + 1))
+    entries = db.session.scalars(query.limit(PAGE_SIZE)).all()
+    return render_template("admin/audit.html", entries=entries)

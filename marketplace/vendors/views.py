@@ -1,0 +1,114 @@
+"""Vendor pages: applying as an OCOP entity, the entity's overview, and its team."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from marketplace.accounts import policy
+from marketplace.accounts.decorators import role_required
+from marketplace.accounts.errors import AccountError
+from marketplace.accounts.forms import ApplicationForm, InviteForm, choices
+from marketplace.accounts.models import EntityApplication, VendorMembership
+from marketplace.certificates.models import Certificate
+from marketplace.core.clock import today
+from marketplace.extensions import db
+from marketplace.reference.lookup import provinces
+from marketplace.shop.models import Listing, Product
+from marketplace.shop.rules import availability
+from marketplace.vendors import services
+
+bp = Blueprint("vendors", __name__, url_prefix="/vendor")
+
+
+@bp.route("/apply", methods=["GET", "POST"])
+@login_required
+def apply():
+    """An OCOP entity applies to sell; an officer of its province decides."""
+    applications = db.session.scalars(policy.applications_for(current_user).where(
+        EntityApplication.user_id == current_user.id).order_by(EntityApplication.created_at.desc())).all()
+    if not policy.can(current_user, "entity.apply"):
+        return render_template("vendors/apply.html", form=None, applications=applications)
+    form = ApplicationForm()
+    form.province.choices = choices((p.code, p.name) for p in sorted(provinces().values(), key=lambda p: p.slug))
+    if form.validate_on_submit():
+        if current_user.email_verified_at is None:
+            flash(_("Confirm your e-mail address first: we sent you a link."), "error")
+        else:
+            try:
+                services.apply_for_entity(current_user, form.name.data.strip(), form.entity_type.data,
+                                          (form.tax_code.data or "").strip(), form.province.data,
+                                          form.address.data, form.phone.data)
+            except AccountError as error:
+                flash(error.message, "error")
+            else:
+                db.session.commit()
+                flash(_("Thank you. An officer of your province will review the application."), "success")
+                return redirect(url_for("vendors.apply"))
+    return render_template("vendors/apply.html", form=form, applications=applications), 400 if form.errors else 200
+
+
+def _my_entity():
+    entity = policy.entity_for(current_user)
+    if entity is None:
+        abort(404)
+    policy.authorize(current_user, "entity.view", entity)
+    return entity
+
+
+@bp.get("/")
+@role_required("vendor")
+def dashboard():
+    """The entity's products with their certificate status and what the storefront does with them."""
+    entity = _my_entity()
+    day = today()
+    products = db.session.execute(select(Product, Listing).outerjoin(Listing, Listing.product_id == Product.id)
+                                  .where(Product.entity_id == entity.id).order_by(Product.name)).all()
+    certificates = db.session.scalars(select(Certificate).join(Product, Product.id == Certificate.product_id)
+                                      .where(Product.entity_id == entity.id)).all()
+    by_product = {}
+    for certificate in certificates:
+        by_product.setdefault(certificate.product_id, []).append(certificate)
+    rows = [(product, listing, availability(listing, by_product.get(product.id, []), day))
+            for product, listing in products]
+    return render_template("vendors/dashboard.html", entity=entity, rows=rows, day=day,
+                           members=policy.members_of(entity.id), invite_form=InviteForm(),
+                           is_owner=policy.can(current_user, "entity.manage_team", entity))
+
+
+@bp.post("/team/invite")
+@role_required("vendor")
+def invite():
+    """The owner invites a staff member by e-mail."""
+    entity = _my_entity()
+    policy.authorize(current_user, "entity.manage_team", entity)
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            services.invite_staff(current_user, entity, form.email.data)
+        except AccountError as error:
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Invitation sent to %(email)s.", email=form.email.data), "success")
+    else:
+        flash(_("Enter a valid e-mail address."), "error")
+    return redirect(url_for("vendors.dashboard"))
+
+
+@bp.post("/team/<int:membership_id>/remove")
+@role_required("vendor")
+def remove_member(membership_id):
+    """The owner removes a staff member (members of other entities are not found)."""
+    entity = _my_entity()
+    membership = policy.get_or_404(select(VendorMembership).where(VendorMembership.entity_id == entity.id),
+                                   membership_id, VendorMembership)
+    policy.authorize(current_user, "entity.manage_team", entity)
+    try:
+        services.remove_member(current_user, entity, membership)
+    except AccountError as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Removed from the team."), "success")
+    return redirect(url_for("vendors.dashboard"))
