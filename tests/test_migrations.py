@@ -8,6 +8,7 @@ import psycopg
 import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from marketplace import create_app
 from marketplace.config import TestingConfig
@@ -59,5 +60,23 @@ def test_check_really_detects_drift(empty_database_url):
         engine.dispose()
         with pytest.raises(SystemExit):
             flask_migrate.check()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_audit_entries_cannot_be_updated_once_migrated(empty_database_url):
+    class Config(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = empty_database_url
+
+    app = create_app(Config)
+    with app.app_context():
+        flask_migrate.upgrade()
+        engine = create_engine(empty_database_url)
+        with engine.begin() as connection:
+            connection.exec_driver_sql("INSERT INTO audit_entry (at, actor, action) VALUES "
+                                       "(CURRENT_TIMESTAMP, 'cli:test', 'test.event')")
+        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
+            connection.exec_driver_sql("UPDATE audit_entry SET actor = 'someone else'")
+        engine.dispose()
         db.session.remove()
         db.engine.dispose()

@@ -81,6 +81,17 @@ def entity_for(user):
     return db.session.get(Entity, membership.entity_id) if membership is not None else None
 
 
+def products_for(user):
+    """(Product, Listing) rows of the entity ``user`` belongs to; nothing for everyone else."""
+    from marketplace.shop.models import Listing, Product
+
+    membership = user.membership if user.is_authenticated else None
+    query = select(Product, Listing).outerjoin(Listing, Listing.product_id == Product.id)
+    if membership is None:
+        return query.where(false())
+    return query.where(Product.entity_id == membership.entity_id)
+
+
 def members_of(entity_id):
     """(membership, user) pairs of an entity, owners first."""
     return db.session.execute(

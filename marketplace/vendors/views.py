@@ -14,7 +14,7 @@ from marketplace.certificates.models import Certificate
 from marketplace.core.clock import today
 from marketplace.extensions import db
 from marketplace.reference.lookup import provinces
-from marketplace.shop.models import Listing, Product
+from marketplace.shop.models import Product
 from marketplace.shop.rules import availability
 from marketplace.vendors import services
 
@@ -62,8 +62,7 @@ def dashboard():
     """The entity's products with their certificate status and what the storefront does with them."""
     entity = _my_entity()
     day = today()
-    products = db.session.execute(select(Product, Listing).outerjoin(Listing, Listing.product_id == Product.id)
-                                  .where(Product.entity_id == entity.id).order_by(Product.name)).all()
+    products = db.session.execute(policy.products_for(current_user).order_by(Product.name)).all()
     certificates = db.session.scalars(select(Certificate).join(Product, Product.id == Certificate.product_id)
                                       .where(Product.entity_id == entity.id)).all()
     by_product = {}
