@@ -15,6 +15,16 @@ def render_markdown(text):
     return Markup(nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href", "title"}}, link_rel="nofollow noopener"))
 
 
+def changed_values(values, limit=80):
+    """``(field, value)`` pairs of an audit entry's before/after dict, long values shortened."""
+    pairs = []
+    for field, value in (values or {}).items():
+        text = "—" if value is None else str(value)
+        pairs.append((field, text if len(text) <= limit else text[:limit - 1] + "…"))
+    return pairs
+
+
 def register(app):
-    """Expose the ``markdown`` filter to templates."""
+    """Expose the ``markdown`` and ``changed_values`` filters to templates."""
     app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["changed_values"] = changed_values
