@@ -4,6 +4,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from marketplace import search
 from marketplace.config import config_for
 from marketplace.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -49,6 +50,7 @@ def register_extensions(app):
     register_login(login_manager)
     limiter.init_app(app)
     register_headers(app)
+    search.install()
 
 
 def register_blueprints(app):

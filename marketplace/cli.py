@@ -1,6 +1,7 @@
 """Flask CLI commands of contract §1 (``flask db`` comes from Flask-Migrate)."""
 
 import sys
+import time
 
 import click
 from flask.cli import AppGroup
@@ -9,6 +10,7 @@ registry_cli = AppGroup("registry", help="Certificate registry.")
 catalog_cli = AppGroup("catalog", help="Vendor listings.")
 demo_cli = AppGroup("demo", help="Demo catalogue and accounts.")
 users_cli = AppGroup("users", help="Accounts.")
+search_cli = AppGroup("search", help="The product search index.")
 
 PROGRESS_THRESHOLD = 500
 
@@ -92,9 +94,40 @@ def users_create(email, role, password, entity_tax_code, showroom_id, province):
     click.echo(message)
 
 
+@search_cli.command("reindex")
+def search_reindex():
+    """Rebuild the index from the database into a new generation and swap it in atomically."""
+    from marketplace import search
+
+    start = time.perf_counter()
+    count = search.rebuild(progress=lambda items, label: _iterate_with_bar(list(items), label))
+    click.echo(f"indexed {count} listed products in {time.perf_counter() - start:.1f} s")
+
+
+@search_cli.command("check")
+def search_check():
+    """Report listed products missing from the index and indexed products that are not listed."""
+    from marketplace import search
+
+    missing, extra = search.check()
+    pending = search.pending_count()
+    click.echo(f"missing: {len(missing)} {missing[:20]}\nextra: {len(extra)} {extra[:20]}\nqueued: {pending}")
+    sys.exit(1 if missing or extra else 0)
+
+
+@search_cli.command("sync")
+def search_sync():
+    """Apply queued index changes now (cron-safe; a busy index leaves them queued)."""
+    from marketplace import search
+
+    done = search.sync_pending()
+    click.echo("index busy: changes stay queued" if done is None else f"{done} products refreshed")
+    sys.exit(0 if done is not None else 1)
+
+
 def register(app):
     """Attach the command groups to ``app``."""
     from marketplace.translations import translate_cli as translations_group
 
-    for group in (registry_cli, catalog_cli, demo_cli, users_cli, translations_group):
+    for group in (registry_cli, catalog_cli, demo_cli, users_cli, search_cli, translations_group):
         app.cli.add_command(group)

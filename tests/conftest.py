@@ -52,6 +52,7 @@ def app(tmp_path_factory):
 def _clean_database(request, app, tmp_path):
     """Each test starts with only reference data, an empty outbox and fresh rate limits, in an app context."""
     app.config["MAIL_OUTBOX"] = str(tmp_path / "outbox")
+    app.config["SEARCH_INDEX_DIR"] = str(tmp_path / "search-index")
     with app.app_context():
         limiter.reset()
         yield

@@ -10,9 +10,8 @@ from marketplace.certificates.codes import new_code
 from marketplace.certificates.models import Certificate
 from marketplace.certificates.services import resequence
 from marketplace.core.dates import add_months
-from marketplace.core.text import fold_words, name_key, slugify
+from marketplace.core.text import name_key, slugify
 from marketplace.extensions import db
-from marketplace.search import refresh_products
 from marketplace.shop.models import Listing, Product
 from marketplace.vendors.models import Entity
 
@@ -36,9 +35,9 @@ def make_product(name=None, entity=None, criteria_set_code="11", province_code=N
     n = next(_sequence)
     entity = entity or make_entity()
     name = name or f"Chè thử nghiệm {n}"
-    product = Product(entity_id=entity.id, name=name, name_key=name_key(name), name_folded=fold_words(name),
-                      slug=f"{slugify(name)}-{n}", criteria_set_code=criteria_set_code,
-                      province_code=province_code or entity.province_code, search_text="", **extra)
+    product = Product(entity_id=entity.id, name=name, name_key=name_key(name), slug=f"{slugify(name)}-{n}",
+                      criteria_set_code=criteria_set_code, province_code=province_code or entity.province_code,
+                      **extra)
     db.session.add(product)
     db.session.flush()
     return product
@@ -65,7 +64,6 @@ def make_listing(product, price_vnd=150000, stock=10, published=True, **extra):
     listing = Listing(product_id=product.id, price_vnd=price_vnd, stock=stock, published=published, **extra)
     db.session.add(listing)
     db.session.flush()
-    refresh_products({product.id})
     return listing
 
 

@@ -12,9 +12,8 @@ from marketplace.core import audit
 from marketplace.core.changes import apply_changes, snapshot
 from marketplace.core.imports import run_import
 from marketplace.core.naming import unique_slug
-from marketplace.core.text import fold_words, name_key
+from marketplace.core.text import name_key
 from marketplace.extensions import db
-from marketplace.search import refresh_products
 from marketplace.shop.models import Product
 from marketplace.vendors.models import Entity
 
@@ -108,7 +107,6 @@ class RegistryWriter:
                 after = {"superseded_by": certificate.superseded_by_id,
                          "superseded_on": str(certificate.superseded_on) if certificate.superseded_on else None}
                 audit.record(self.actor, "certificate.superseded", certificate, before, after)
-        refresh_products({p.id for p in products.values()})
         for row in rows:
             outcome = outcomes[row.line]
             result.count("updated" if outcome == "unchanged" and row.line in self.changed_lines else outcome)
@@ -142,7 +140,6 @@ class RegistryWriter:
                   "original_address": row.address}
         if product is None:
             product = Product(entity_id=entity.id, name=row.product_name, name_key=name_key(row.product_name),
-                              name_folded=fold_words(row.product_name), search_text="",
                               slug=unique_slug(row.product_name, self.state.product_slugs), **values)
             db.session.add(product)
         else:

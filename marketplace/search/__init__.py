@@ -1,9 +1,21 @@
-"""Search facade. Nothing outside this package knows how products are found.
+"""Search facade: the only way into the product index. Nothing outside this package imports Whoosh.
 
-This first backend matches folded words in the database (``Product.search_text``); the full-text
-backend (Whoosh) will sit behind the same functions.
+``search`` and ``suggest`` answer queries; changes reach the index through the session hooks installed by
+``install`` (queued in the same transaction, applied after commit); ``rebuild`` and ``check`` maintain it.
 """
 
-from marketplace.search.backend import refresh_products, text_condition, text_rank
+from marketplace.search import engine as _engine
+from marketplace.search.sync import check, engine, install, pending_count, rebuild, sync_pending
 
-__all__ = ["refresh_products", "text_condition", "text_rank"]
+
+def search(filters, day, with_facets=True):
+    """Product ids of one result page (best first), the total, facet counts and any spelling correction."""
+    return _engine.run(engine(), filters, day.toordinal(), with_facets=with_facets)
+
+
+def suggest(text, day, limit=8):
+    """Ids of listed products whose names start like ``text``, best first (autocomplete)."""
+    return _engine.suggest(engine(), text, day.toordinal(), limit=limit)
+
+
+__all__ = ["check", "install", "pending_count", "rebuild", "search", "suggest", "sync_pending"]

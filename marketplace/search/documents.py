@@ -1,18 +1,83 @@
-"""What a product is found by: the folded words of its name, entity, classification, place and text."""
+"""Product documents for the index, built from the database with the storefront rule."""
 
-from marketplace.core.text import fold_words
+from datetime import UTC, timedelta
+
+from sqlalchemy import select
+
+from marketplace.certificates.models import Certificate
 from marketplace.reference.lookup import criteria_sets, provinces
+from marketplace.shop.models import Product
+from marketplace.shop.rules import listed_products
+from marketplace.vendors.models import Entity
+
+CHUNK = 500
 
 
-def search_text(product, entity, listing):
-    """Folded search words for ``product`` (name first), used by the database search backend."""
+def listed_until(certificate, chain):
+    """Last day the product stays listed: through newer certificates that take over without a gap.
+
+    ``chain`` maps certificate ids to the product's certificates. A revoked successor ends the listing the
+    day before it would have taken over; a gap between two certificates ends it at the older one's expiry.
+    """
+    current, until = certificate, certificate.valid_until
+    while current.superseded_by_id is not None:
+        newer = chain.get(current.superseded_by_id)
+        handover = current.superseded_on
+        if newer is None or newer.status != "active":
+            return min(until, handover - timedelta(days=1))
+        if handover - timedelta(days=1) > until:
+            return until
+        current, until = newer, newer.valid_until
+    return until
+
+
+def body_text(product, entity, listing):
+    """Everything besides the name that a shopper may type: maker, classification, places, description."""
     criteria = criteria_sets()[product.criteria_set_code]
     province = provinces()[product.province_code]
-    parts = [
-        product.name, entity.name, criteria.name_vi, criteria.name_en, criteria.group_name_vi,
-        criteria.group_name_en, criteria.sector_name_vi, criteria.sector_name_en, province.name,
-        *province.legacy_names, product.original_address or "",
-    ]
-    if listing is not None:
-        parts += [listing.description_vi or "", listing.description_en or ""]
-    return " ".join(fold_words(part) for part in parts if part)
+    parts = [entity.name, criteria.name_vi, criteria.name_en, criteria.group_name_vi, criteria.group_name_en,
+             criteria.sector_name_vi, criteria.sector_name_en, province.name, *province.legacy_names,
+             *province.aliases, product.original_address or "", listing.unit or "", listing.description_vi or "",
+             listing.description_en or ""]
+    return " \n".join(part for part in parts if part)
+
+
+def document(product, listing, certificate, entity, chain):
+    """The index document of one listed product."""
+    created = listing.created_at
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=UTC)
+    return {
+        "product_id": str(product.id), "name": product.name, "name_exact": product.name,
+        "name_pairs": product.name, "body": body_text(product, entity, listing),
+        "entity": str(product.entity_id), "province": product.province_code,
+        "criteria": product.criteria_set_code, "stars": certificate.stars,
+        "price": listing.price_vnd, "in_stock": 1 if listing.stock > 0 else 0,
+        "listed_until": listed_until(certificate, chain).toordinal(), "created": int(created.timestamp()),
+    }
+
+
+def documents_for(session, day, product_ids=None):
+    """``{product_id: document}`` for the listed products among ``product_ids`` (all when None)."""
+    ids = sorted(product_ids) if product_ids is not None else None
+    chunks = [ids[i:i + CHUNK] for i in range(0, len(ids), CHUNK)] if ids is not None else [None]
+    result = {}
+    for chunk in chunks:
+        stmt = listed_products(day).add_columns(Entity).join(Entity, Entity.id == Product.entity_id)
+        if chunk is not None:
+            stmt = stmt.where(Product.id.in_(chunk))
+        rows = session.execute(stmt).all()
+        chain = _newer_certificates(session, [product.id for product, *_ in rows])
+        for product, listing, certificate, entity in rows:
+            result[product.id] = document(product, listing, certificate, entity, chain)
+    return result
+
+
+def _newer_certificates(session, product_ids):
+    """Certificates of these products by id (to follow supersession chains)."""
+    chain = {}
+    for start in range(0, len(product_ids), CHUNK):
+        part = product_ids[start:start + CHUNK]
+        chain.update({c.id: c for c in session.scalars(select(Certificate).where(Certificate.product_id.in_(part)))})
+    return chain
+

@@ -12,7 +12,6 @@ from marketplace.core.imports import run_import
 from marketplace.core.tabular import multiline, text
 from marketplace.core.text import fold_words
 from marketplace.extensions import db
-from marketplace.search import refresh_products
 from marketplace.shop.models import Listing, Product
 
 REQUIRED_COLUMNS = ("certificate_number", "price_vnd", "stock")
@@ -111,7 +110,6 @@ class CatalogImport:
         for action, listing, before, after in pending:
             audit.record(self.actor, action, listing, before, after or snapshot(listing, LISTING_FIELDS),
                          province_code=self.province_by_product[listing.product_id])
-        refresh_products({listing.product_id for _, listing, _, _ in pending})
 
 
 def import_catalog(path, dry_run=False, actor="cli:catalog-import", progress=None):

@@ -16,15 +16,11 @@ class Product(TimestampMixin, db.Model):
     entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"), index=True)
     name: Mapped[str] = mapped_column(String(300))
     name_key: Mapped[str] = mapped_column(String(300))
-    #: Diacritic-folded name, for matching what people type.
-    name_folded: Mapped[str] = mapped_column(String(300))
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     criteria_set_code: Mapped[str] = mapped_column(ForeignKey("criteria_set.code"), index=True)
     province_code: Mapped[str] = mapped_column(ForeignKey("province.code"), index=True)
     #: Address as printed on the decision, verbatim (old administrative units included).
     original_address: Mapped[str | None] = mapped_column(Text)
-    #: Folded words of everything a shopper may type to find the product (database search backend).
-    search_text: Mapped[str] = mapped_column(Text, default="")
 
     entity = relationship("Entity", back_populates="products", lazy="raise")
     certificates = relationship("Certificate", back_populates="product", lazy="raise",

@@ -5,10 +5,10 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from marketplace import search
 from marketplace.certificates.models import Certificate
 from marketplace.extensions import db
 from marketplace.reference.lookup import criteria_sets, provinces, resolve_group, resolve_province
-from marketplace.search import text_condition, text_rank
 from marketplace.shop.models import Listing, Product
 from marketplace.shop.rules import listed_products
 from marketplace.vendors.models import Entity
@@ -80,40 +80,6 @@ def parse_filters(args, default_per_page=24, max_per_page=100):
     return filters
 
 
-def _conditions(filters, skip=None):
-    conditions = []
-    if filters.q and (condition := text_condition(filters.q)) is not None:
-        conditions.append(condition)
-    if filters.province_code and skip != "province":
-        conditions.append(Product.province_code == filters.province_code)
-    if filters.criteria_codes and skip != "group":
-        conditions.append(Product.criteria_set_code.in_(filters.criteria_codes))
-    if filters.min_stars and skip != "stars":
-        conditions.append(Certificate.stars >= filters.min_stars)
-    if filters.price_min is not None:
-        conditions.append(Listing.price_vnd >= filters.price_min)
-    if filters.price_max is not None:
-        conditions.append(Listing.price_vnd <= filters.price_max)
-    if filters.in_stock:
-        conditions.append(Listing.stock > 0)
-    if filters.entity_id:
-        conditions.append(Product.entity_id == filters.entity_id)
-    return conditions
-
-
-def _order(filters):
-    in_stock_first = (Listing.stock > 0).desc()
-    newest = (Listing.created_at.desc(), Product.id.desc())
-    return {
-        "relevance": (text_rank(filters.q), in_stock_first, Certificate.stars.desc(), *newest)
-        if filters.q else (in_stock_first, *newest),
-        "newest": newest,
-        "price_asc": (Listing.price_vnd.asc(), Product.id.desc()),
-        "price_desc": (Listing.price_vnd.desc(), Product.id.desc()),
-        "stars": (Certificate.stars.desc(), in_stock_first, *newest),
-    }[filters.sort]
-
-
 class ProductPlace:
     """Province and classification of ``self.product``, from the reference data (no query)."""
 
@@ -151,6 +117,7 @@ class Page:
     total: int
     filters: Filters
     facets: dict = field(default_factory=dict)
+    corrected: str | None = None  #: the query actually answered when what was typed found nothing
 
     @property
     def pages(self):
@@ -158,37 +125,36 @@ class Page:
         return max(1, -(-self.total // self.filters.per_page))
 
 
-def _base(day, filters, skip=None):
-    return listed_products(day).join(Entity, Entity.id == Product.entity_id).where(*_conditions(filters, skip))
+def load_cards(product_ids, day):
+    """Cards for ``product_ids`` in that order, re-checked against the storefront rule (one query)."""
+    if not product_ids:
+        return []
+    rows = db.session.execute(listed_products(day).add_columns(Entity).join(Entity, Entity.id == Product.entity_id)
+                              .where(Product.id.in_(product_ids))).all()
+    cards = {product.id: ProductCard(product, listing, certificate, entity)
+             for product, listing, certificate, entity in rows}
+    return [cards[i] for i in product_ids if i in cards]
 
 
-def _facet(day, filters, column, dimension):
-    stmt = _base(day, filters, skip=dimension).with_only_columns(column, func.count()).group_by(column)
-    return sorted(db.session.execute(stmt).all(), key=lambda row: (-row[1], str(row[0])))
+def facet_lists(counts):
+    """Facet counts as the API and pages show them, most frequent first."""
+    def ordered(bucket):
+        return sorted(bucket.items(), key=lambda item: (-item[1], str(item[0])))
 
-
-def facets(day, filters):
-    """Counts by province, criteria set and stars; each respects every other active filter."""
     return {
         "province": [{"code": code, "name": provinces()[code].name, "slug": provinces()[code].slug, "count": n}
-                     for code, n in _facet(day, filters, Product.province_code, "province")],
+                     for code, n in ordered(counts.get("province", {}))],
         "group": [{"code": code, "name": criteria_sets()[code].name_vi, "name_en": criteria_sets()[code].name_en,
-                   "count": n} for code, n in _facet(day, filters, Product.criteria_set_code, "group")],
-        "stars": sorted(({"value": stars, "count": n} for stars, n in _facet(day, filters, Certificate.stars, "stars")),
-                        key=lambda item: -item["value"]),
+                   "count": n} for code, n in ordered(counts.get("group", {}))],
+        "stars": [{"value": stars, "count": n} for stars, n in sorted(counts.get("stars", {}).items(), reverse=True)],
     }
 
 
 def browse(filters, day: date, with_facets=True):
-    """One page of listed products matching ``filters`` on ``day``, with total and facets."""
-    base = _base(day, filters)
-    total = db.session.scalar(base.with_only_columns(func.count()).order_by(None))
-    rows = db.session.execute(
-        base.add_columns(Entity).order_by(*_order(filters))
-        .limit(filters.per_page).offset((filters.page - 1) * filters.per_page)
-    ).all()
-    items = [ProductCard(product, listing, certificate, entity) for product, listing, certificate, entity in rows]
-    return Page(items=items, total=total, filters=filters, facets=facets(day, filters) if with_facets else {})
+    """One page of listed products matching ``filters`` on ``day``, with total, facets and any correction."""
+    found = search.search(filters, day, with_facets=with_facets)
+    return Page(items=load_cards(found.product_ids, day), total=found.total, filters=filters,
+                facets=facet_lists(found.facets) if with_facets else {}, corrected=found.corrected)
 
 
 @dataclass
