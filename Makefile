@@ -24,6 +24,7 @@ translations: install
 demo: install translations
 	$(FLASK) db upgrade
 	$(FLASK) demo load
+	$(FLASK) search reindex
 
 run: demo
 	@$(FLASK) demo info --base-url http://$(HOST):$(PORT)

@@ -1,14 +1,15 @@
 """Public read API ``/api/v1`` (contract §4). Errors are application/problem+json."""
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify, request, url_for
 from flask_login import current_user, login_required
 
+from marketplace import search
 from marketplace.api.serializers import card_json, detail_json, verification_json
 from marketplace.certificates.services import find_by_code, find_by_number
 from marketplace.core.clock import today
 from marketplace.core.errors import ProblemError
 from marketplace.reference.lookup import classification, provinces
-from marketplace.shop.queries import FilterError, browse, parse_filters, product_detail
+from marketplace.shop.queries import FilterError, browse, load_cards, parse_filters, product_detail
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -21,8 +22,20 @@ def products():
     except FilterError as error:
         raise ProblemError(400, "Invalid query parameter", str(error)) from error
     page = browse(filters, today())
+    extra = {key: value for key, value in (("corrected_query", page.corrected), ("did_you_mean", page.suggestion),
+                                           ("approximate", page.approximate)) if value}
     return jsonify(items=[card_json(card) for card in page.items], total=page.total, page=filters.page,
-                   per_page=filters.per_page, facets=page.facets)
+                   per_page=filters.per_page, facets=page.facets, **extra)
+
+
+@bp.get("/search/suggest")
+def suggest():
+    """Autocomplete: listed product names that start like ``q`` (at most 8)."""
+    text = (request.args.get("q") or "").strip()[:100]
+    day = today()
+    cards = load_cards(search.suggest(text, day), day) if text else []
+    return jsonify(items=[{"id": c.product.id, "name": c.product.name, "slug": c.product.slug,
+                           "url": url_for("shop.product", slug=c.product.slug)} for c in cards])
 
 
 @bp.get("/products/<int:product_id>")

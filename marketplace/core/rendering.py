@@ -4,6 +4,8 @@ import markdown as markdown_lib
 import nh3
 from markupsafe import Markup
 
+from marketplace.search.highlight import highlight
+
 ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "h3", "h4", "blockquote", "a", "code"}
 
 
@@ -28,3 +30,4 @@ def register(app):
     """Expose the ``markdown`` and ``changed_values`` filters to templates."""
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["changed_values"] = changed_values
+    app.jinja_env.filters["highlight"] = highlight

@@ -17,6 +17,7 @@ from marketplace.search.analysis import exact_words, folded_words, pairs
 from marketplace.search.schema import product_schema
 
 COLUMNS = ("product_id", "entity", "province", "criteria", "stars", "price", "in_stock", "listed_until", "created")
+FEW_RESULTS = 3
 #: Out-of-stock products rank after in-stock ones unless clearly more relevant (within 25 % counts as a tie).
 OUT_OF_STOCK_FACTOR = 0.75
 #: Words that say nothing about which product is wanted ("đặc sản", "sản phẩm", "OCOP", "mua"...).
@@ -42,7 +43,9 @@ class Found:
     product_ids: list
     total: int
     facets: dict = field(default_factory=dict)
-    corrected: str | None = None
+    corrected: str | None = None  #: the query answered instead of what was typed (which found nothing)
+    suggestion: str | None = None  #: "did you mean", when what was typed found little
+    approximate: bool = False  #: nothing matched exactly: these are near matches
 
 
 class Engine:
@@ -218,20 +221,30 @@ SORT_KEYS = {
 
 
 def run(engine, filters, today_ordinal, with_facets=True):
-    """Search the index: text, filters, sort, one page, total, facets, and a correction when nothing matched."""
+    """Search the index: text, filters, sort, one page, total, facets; spelling help when little matched.
+
+    Nothing found: the catalogue's nearest words are tried ("did you mean", answered directly), then
+    approximate matching. Few found: a better-spelled query is offered as ``suggestion``.
+    """
     searcher, columns = engine.searcher()
-    found = _run_once(searcher, columns, filters, today_ordinal, with_facets)
-    if filters.q and found.total == 0:
-        corrected = corrected_text(searcher, filters.q)
-        fuzzy = None
-        if corrected:
-            fuzzy = _run_once(searcher, columns, filters, today_ordinal, with_facets, text=corrected)
-        if fuzzy is None or fuzzy.total == 0:
-            fuzzy = _run_once(searcher, columns, filters, today_ordinal, with_facets, fuzzy=True)
-            corrected = corrected if fuzzy.total else None
-        if fuzzy.total:
-            fuzzy.corrected = corrected or ""
-            return fuzzy
+
+    def attempt(text=None, fuzzy=False, facets=with_facets):
+        return _run_once(searcher, columns, filters, today_ordinal, facets, text=text, fuzzy=fuzzy)
+
+    found = attempt()
+    if not filters.q or found.total >= FEW_RESULTS:
+        return found
+    corrected = corrected_text(searcher, filters.q)
+    if found.total:
+        if corrected and attempt(corrected, facets=False).total > found.total:
+            found.suggestion = corrected
+        return found
+    if corrected and (retry := attempt(corrected)).total:
+        retry.corrected = corrected
+        return retry
+    if (retry := attempt(fuzzy=True)).total:
+        retry.approximate = True
+        return retry
     return found
 
 

@@ -118,6 +118,8 @@ class Page:
     filters: Filters
     facets: dict = field(default_factory=dict)
     corrected: str | None = None  #: the query actually answered when what was typed found nothing
+    suggestion: str | None = None  #: "did you mean", when what was typed found little
+    approximate: bool = False  #: nothing matched exactly: near matches are shown
 
     @property
     def pages(self):
@@ -154,7 +156,8 @@ def browse(filters, day: date, with_facets=True):
     """One page of listed products matching ``filters`` on ``day``, with total, facets and any correction."""
     found = search.search(filters, day, with_facets=with_facets)
     return Page(items=load_cards(found.product_ids, day), total=found.total, filters=filters,
-                facets=facet_lists(found.facets) if with_facets else {}, corrected=found.corrected)
+                facets=facet_lists(found.facets) if with_facets else {}, corrected=found.corrected,
+                suggestion=found.suggestion, approximate=found.approximate)
 
 
 @dataclass

@@ -39,7 +39,7 @@ def test_language_switch_never_redirects_off_site(client):
 
 def test_search_page_filters_facets_and_empty_state(client, catalogue):
     page = text(client.get("/search?q=nuoc+mam"))
-    assert "Nước mắm Phú Quốc 40 độ đạm" in page and "Chè Đinh Tân Cương" not in page
+    assert "<mark>Nước</mark> <mark>mắm</mark> Phú Quốc 40 độ đạm" in page and "Chè Đinh Tân Cương" not in page
     page = text(client.get("/search?province=thai-nguyen"))
     assert "Trà tôm nõn hương quê" in page and "Nước mắm" not in page.split("results")[-1]
     empty = text(client.get("/search?q=xyzzy"))
