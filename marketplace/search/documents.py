@@ -32,24 +32,31 @@ def listed_until(certificate, chain):
 
 
 def body_text(product, entity, listing):
-    """Everything besides the name that a shopper may type: maker, classification, places, description."""
-    criteria = criteria_sets()[product.criteria_set_code]
+    """What a shopper may type besides the name and category: maker, places, package, description."""
     province = provinces()[product.province_code]
-    parts = [entity.name, criteria.name_vi, criteria.name_en, criteria.group_name_vi, criteria.group_name_en,
-             criteria.sector_name_vi, criteria.sector_name_en, province.name, *province.legacy_names,
-             *province.aliases, product.original_address or "", listing.unit or "", listing.description_vi or "",
-             listing.description_en or ""]
+    parts = [entity.name, province.name, *province.legacy_names, *province.aliases, product.original_address or "",
+             listing.unit or "", listing.description_vi or "", listing.description_en or ""]
     return " \n".join(part for part in parts if part)
+
+
+def category_text(product):
+    """The product's criteria set, group and sector names in both languages."""
+    criteria = criteria_sets()[product.criteria_set_code]
+    return " \n".join([criteria.name_vi, criteria.name_en, criteria.group_name_vi, criteria.group_name_en,
+                        criteria.sector_name_vi, criteria.sector_name_en])
 
 
 def document(product, listing, certificate, entity, chain):
     """The index document of one listed product."""
+    province = provinces()[product.province_code]
     created = listing.created_at
     if created.tzinfo is None:
         created = created.replace(tzinfo=UTC)
     return {
         "product_id": str(product.id), "name": product.name, "name_exact": product.name,
         "name_pairs": product.name, "body": body_text(product, entity, listing),
+        "category": category_text(product),
+        "place": " \n".join([province.name, *province.legacy_names]),
         "entity": str(product.entity_id), "province": product.province_code,
         "criteria": product.criteria_set_code, "stars": certificate.stars,
         "price": listing.price_vnd, "in_stock": 1 if listing.stock > 0 else 0,

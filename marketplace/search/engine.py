@@ -18,10 +18,16 @@ from marketplace.search.schema import product_schema
 
 COLUMNS = ("product_id", "entity", "province", "criteria", "stars", "price", "in_stock", "listed_until", "created")
 FEW_RESULTS = 3
+#: Where each typed word is looked for, and how much a match there weighs.
+FIELDS = (("name", 3.0), ("body", 1.0), ("category", 0.4))
 #: Out-of-stock products rank after in-stock ones unless clearly more relevant (within 25 % counts as a tie).
 OUT_OF_STOCK_FACTOR = 0.75
 #: Words that say nothing about which product is wanted ("đặc sản", "sản phẩm", "OCOP", "mua"...).
 FILLER = {("dac", "san"), ("san", "pham"), ("ocop",), ("mua",), ("chinh", "hang"), ("gia", "re"), ("loai", "1")}
+
+
+class IndexOutOfDateError(RuntimeError):
+    """The index on disk was built by another version of the schema."""
 
 
 @dataclass
@@ -83,6 +89,8 @@ class Engine:
         target = os.readlink(self.current)
         if self._index is None or target != self._target:
             self._index = whoosh_index.open_dir(str(self.base / target))
+            if set(self._index.schema.names()) != set(product_schema().names()):
+                raise IndexOutOfDateError(f"{self.base / target} has another schema: run `flask search reindex`")
             self._target = target
             self._close_searcher()
         return self._index
@@ -152,14 +160,13 @@ def text_query(text, fuzzy=False):
     for position, word in enumerate(words):
         last = position == len(words) - 1
         if fuzzy and len(word) >= 4:
-            options = [Q.FuzzyTerm("name", word, maxdist=1, prefixlength=1, boost=3.0),
-                       Q.FuzzyTerm("body", word, maxdist=1, prefixlength=1)]
-        elif last and len(word) >= 2:
-            options = [Q.Prefix("name", word, boost=3.0), Q.Prefix("body", word)]
+            options = [Q.FuzzyTerm(name, word, maxdist=1, prefixlength=1, boost=boost) for name, boost in FIELDS]
         else:
-            options = [Q.Term("name", word, boost=3.0), Q.Term("body", word)]
+            options = [Q.Term(name, word, boost=boost) for name, boost in FIELDS]
+            if last:  # the word being typed: its completions count, less than the word itself
+                options += [Q.Prefix(name, word, boost=boost / 4) for name, boost in FIELDS]
         required.append(Q.Or(options))
-    boosts = [Q.Term("name_pairs", pair, boost=2.0) for pair in pairs(words)]
+    boosts = [Q.Term(field, pair, boost=2.0) for pair in pairs(words) for field in ("name_pairs", "place")]
     boosts += [Q.Term("name_exact", word, boost=1.5) for word in exact_words(text) if word != fold(word)]
     return Q.And(required), (Q.Or(boosts) if boosts else None)
 

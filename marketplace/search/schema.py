@@ -13,6 +13,10 @@ def product_schema():
         name_exact=fields.TEXT(analyzer=exact_analyzer(), field_boost=1.5, phrase=False),
         name_pairs=fields.TEXT(analyzer=pairs_analyzer(), field_boost=2.0, phrase=False),
         body=fields.TEXT(analyzer=folded_analyzer(), phrase=False),
+        #: Province names (current and pre-2025) as word pairs: "che thai nguyen" favours Thái Nguyên's products.
+        place=fields.TEXT(analyzer=pairs_analyzer(), field_boost=1.5, phrase=False),
+        #: Classification names: generic words ("chế biến", "sơ chế") that must not outweigh a name.
+        category=fields.TEXT(analyzer=folded_analyzer(), field_boost=0.4, phrase=False),
         entity=fields.ID(sortable=True),
         province=fields.ID(sortable=True),
         criteria=fields.ID(sortable=True),

@@ -132,7 +132,7 @@ def rebuild(progress=lambda items, label: items, batch=2000):
     """Build a new generation from the database and swap it in atomically; return the number of documents."""
     search = engine()
     search.ensure()
-    old = search.index()
+    old = whoosh_index.open_dir(str(search.base / os.readlink(search.current)))  # any schema: it is replaced
     guard = _writer(old, 60.0)  # hold the old index: incremental writers wait, then queue, during the rebuild
     try:
         generation = search.base / f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
