@@ -5,7 +5,7 @@
 """
 
 from marketplace.search import engine as _engine
-from marketplace.search.sync import check, engine, install, pending_count, rebuild, sync_pending
+from marketplace.search.sync import check, engine, install, pending_count, queue, rebuild, sync_pending
 
 
 def search(filters, day, with_facets=True):
@@ -18,4 +18,4 @@ def suggest(text, day, limit=8):
     return _engine.suggest(engine(), text, day.toordinal(), limit=limit)
 
 
-__all__ = ["check", "install", "pending_count", "rebuild", "search", "suggest", "sync_pending"]
+__all__ = ["check", "install", "pending_count", "queue", "rebuild", "search", "suggest", "sync_pending"]

@@ -66,6 +66,14 @@ def after_flush(session, _context):
         session.info["search_pending"] = True
 
 
+def queue(session, product_ids):
+    """Queue products changed by bulk statements (``UPDATE ... WHERE``) that the flush hook cannot see."""
+    ids = sorted(set(product_ids))
+    if ids:
+        session.execute(insert(SearchPending), [{"product_id": i} for i in ids])
+        session.info["search_pending"] = True
+
+
 def after_commit(session):
     """Apply the queue now that the change is committed."""
     if session.info.pop("search_pending", False) and current_app.config.get("SEARCH_SYNC_ON_COMMIT", True):
@@ -96,8 +104,9 @@ def _writer(ix, timeout):
     return ix.writer(timeout=timeout, delay=0.05)
 
 
-def sync_pending(timeout=WRITE_TIMEOUT):
+def sync_pending(timeout=None):
     """Apply every queued change to the index; return how many products were refreshed (None: index busy)."""
+    timeout = current_app.config.get("SEARCH_WRITE_TIMEOUT", WRITE_TIMEOUT) if timeout is None else timeout
     search = engine()
     with search.lock:
         ix = search.index()

@@ -1,0 +1,161 @@
+"""The index stays true: changes arrive at commit, lapses need no reindex, nothing is lost when it is busy."""
+
+from datetime import date, time, timedelta
+
+from sqlalchemy import func, select, update
+
+from marketplace import search
+from marketplace.certificates.models import Certificate
+from marketplace.extensions import db
+from marketplace.search.models import SearchPending
+from marketplace.search.sync import engine
+from marketplace.shop.models import Listing
+from tests.factories import make_certificate, make_listed, make_listing, make_product
+
+TODAY = date(2026, 11, 23)
+
+
+def names(client, query=""):
+    return [item["name"] for item in client.get(f"/api/v1/products?per_page=100{query}").get_json()["items"]]
+
+
+def test_changes_reach_the_index_at_commit(client, frozen_clock):
+    product = make_listed("Mật ong bạc hà Mèo Vạc", price_vnd=300000, stock=5)
+    db.session.commit()
+    assert names(client, "&q=mat+ong") == ["Mật ong bạc hà Mèo Vạc"]
+    listing = db.session.scalar(select(Listing).where(Listing.product_id == product.id))
+    listing.price_vnd = 250000
+    db.session.commit()
+    assert client.get("/api/v1/products?q=mat+ong&price_max=260000").get_json()["total"] == 1
+    listing.stock = 0
+    db.session.commit()
+    assert names(client, "&q=mat+ong&in_stock=true") == []
+    listing.published = False
+    db.session.commit()
+    assert names(client, "&q=mat+ong") == []
+    certificate = db.session.scalar(select(Certificate).where(Certificate.product_id == product.id))
+    listing.published = True
+    certificate.status, certificate.revoked_on, certificate.revocation_reason = "revoked", TODAY, "c) an toàn thực phẩm"
+    db.session.commit()
+    assert names(client, "&q=mat+ong") == []
+    assert db.session.scalar(select(func.count()).select_from(SearchPending)) == 0
+
+
+def test_a_rollback_drops_the_queued_change(client, frozen_clock):
+    product = make_listed("Chè Shan tuyết Cao Bồ")
+    db.session.commit()
+    db.session.execute(update(Listing).where(Listing.product_id == product.id).values(published=False))
+    listing = db.session.scalar(select(Listing).where(Listing.product_id == product.id))
+    listing.price_vnd = 1
+    db.session.flush()
+    assert db.session.scalar(select(func.count()).select_from(SearchPending)) == 1
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(SearchPending)) == 0
+    assert names(client, "&q=cao+bo") == ["Chè Shan tuyết Cao Bồ"]
+
+
+def test_bulk_updates_are_queued_explicitly(client, frozen_clock):
+    product = make_listed("Cà phê Cầu Đất")
+    db.session.commit()
+    db.session.execute(update(Listing).where(Listing.product_id == product.id).values(stock=0))
+    search.queue(db.session, [product.id])
+    db.session.commit()
+    assert names(client, "&q=cau+dat&in_stock=true") == []
+
+
+def test_lapse_at_midnight_needs_no_reindex(client, frozen_clock):
+    product = make_product("Miến dong Bình Liêu")
+    make_certificate(product, valid_from=date(2023, 11, 23), valid_until=TODAY)
+    make_listing(product)
+    db.session.commit()
+    generation = engine().searcher()[0]
+    frozen_clock.set(TODAY, time(23, 59))
+    assert names(client, "&q=mien+dong") == ["Miến dong Bình Liêu"]
+    frozen_clock.set(TODAY + timedelta(days=1), time(0, 0))
+    assert names(client, "&q=mien+dong") == []
+    assert client.get("/api/v1/search/suggest?q=mien").get_json()["items"] == []
+    assert engine().searcher()[0] is generation  # same index, nothing rewritten
+
+
+def test_upgrade_keeps_the_product_listed_across_the_handover(client, frozen_clock):
+    product = make_product("Cam Cao Phong")
+    make_certificate(product, stars=3, valid_from=date(2023, 12, 1), valid_until=TODAY + timedelta(days=3))
+    make_certificate(product, stars=4, valid_from=TODAY + timedelta(days=2))
+    make_listing(product)
+    db.session.commit()
+    frozen_clock.set(TODAY + timedelta(days=10))
+    assert names(client, "&q=cam+cao+phong") == ["Cam Cao Phong"]  # still found with no reindex
+
+
+def test_busy_index_keeps_changes_queued_until_the_next_sync(app, client, frozen_clock):
+    app.config["SEARCH_WRITE_TIMEOUT"] = 0.2
+    try:
+        make_listed("Rượu ngô Bắc Hà")
+        db.session.commit()
+        other_process_writer = engine().index().writer()  # what another gunicorn worker would hold
+        try:
+            make_listed("Rượu táo mèo Sa Pa")
+            db.session.commit()  # the commit succeeds: the index change waits in the queue
+            assert db.session.scalar(select(func.count()).select_from(SearchPending)) >= 1
+        finally:
+            other_process_writer.cancel()
+        assert names(client, "&q=ruou") == ["Rượu ngô Bắc Hà"]
+        assert search.sync_pending() >= 1
+        assert sorted(names(client, "&q=ruou")) == ["Rượu ngô Bắc Hà", "Rượu táo mèo Sa Pa"]
+    finally:
+        app.config.pop("SEARCH_WRITE_TIMEOUT")
+
+
+def test_rebuild_swaps_generations_and_check_finds_drift(client, runner, frozen_clock):
+    make_listed("Nhãn lồng Hưng Yên")
+    missing = make_listed("Vải thiều Thanh Hà")
+    db.session.commit()
+    with engine().index().writer() as writer:  # damage the index behind the application's back
+        writer.delete_by_term("product_id", str(missing.id))
+    result = runner.invoke(args=["search", "check"])
+    assert result.exit_code == 1 and f"missing: 1 [{missing.id}]" in result.output
+    first = engine().current.resolve()
+    assert "indexed 2 listed products" in runner.invoke(args=["search", "reindex"]).output
+    assert engine().current.resolve() != first and not first.exists()
+    assert runner.invoke(args=["search", "check"]).exit_code == 0
+    assert sorted(names(client)) == ["Nhãn lồng Hưng Yên", "Vải thiều Thanh Hà"]
+
+
+def test_suggest_completes_product_names(client, frozen_clock):
+    make_listed("Nước mắm Cửa Việt")
+    make_listed("Nước cốt chanh leo Quế Phong")
+    make_listed("Nem chua Thanh Hóa")
+    db.session.commit()
+    suggested = client.get("/api/v1/search/suggest?q=nuoc+m").get_json()["items"]
+    assert [item["name"] for item in suggested] == ["Nước mắm Cửa Việt"]
+    assert {item["name"] for item in client.get("/api/v1/search/suggest?q=nu").get_json()["items"]} == {
+        "Nước mắm Cửa Việt", "Nước cốt chanh leo Quế Phong"}
+    assert suggested[0]["url"].startswith("/p/")
+
+
+def test_exact_diacritics_rank_first(client, frozen_clock):
+    make_listed("Bành tượng gỗ mít")
+    make_listed("Bánh đa Kế")
+    db.session.commit()
+    assert names(client, "&q=bánh")[0] == "Bánh đa Kế"
+    assert names(client, "&q=bành")[0] == "Bành tượng gỗ mít"
+
+
+def test_whole_word_phrases_rank_first(client, frozen_clock):
+    make_listed("Cà muối phê duyệt")  # both syllables, not as one word
+    make_listed("Cà phê hạt rang")
+    db.session.commit()
+    assert names(client, "&q=ca+phe")[0] == "Cà phê hạt rang"
+
+
+def test_did_you_mean_and_correction(client, frozen_clock):
+    make_listed("Hành tím Vĩnh Châu")
+    make_listed("Tỏi Lý Sơn")
+    db.session.commit()
+    corrected = client.get("/api/v1/products?q=hanh+tiim").get_json()
+    assert corrected["corrected_query"] == "hanh tim"
+    assert [item["name"] for item in corrected["items"]] == ["Hành tím Vĩnh Châu"]
+    page = client.get("/search?q=hanh+tiim").get_data(as_text=True)
+    assert "hanh tim" in page and "<mark>Hành</mark> <mark>tím</mark>" in page
+    nothing = client.get("/search?q=xyzzyq").get_data(as_text=True)
+    assert "Không có sản phẩm" in nothing
