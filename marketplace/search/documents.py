@@ -56,7 +56,7 @@ def document(product, listing, certificate, entity, chain):
         "product_id": str(product.id), "name": product.name, "name_exact": product.name,
         "name_pairs": product.name, "body": body_text(product, entity, listing),
         "category": category_text(product),
-        "place": " \n".join([province.name, *province.legacy_names]),
+        "place": " \n".join([province.name, *province.legacy_names, product.original_address or ""]),
         "entity": str(product.entity_id), "province": product.province_code,
         "criteria": product.criteria_set_code, "stars": certificate.stars,
         "price": listing.price_vnd, "in_stock": 1 if listing.stock > 0 else 0,

@@ -9,6 +9,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as Q  # noqa: N812
 
@@ -32,14 +33,28 @@ class IndexOutOfDateError(RuntimeError):
 
 @dataclass
 class Columns:
-    """Per-document values of one index generation, as Python lists indexed by document number."""
+    """Per-document values of one index generation as numpy arrays indexed by document number.
 
-    docnums: list
+    ``live`` marks documents that are not deleted; text columns (province, criteria, entity) are stored as
+    small integer codes with their ``labels``.
+    """
+
+    size: int
+    live: np.ndarray
     values: dict
+    labels: dict
 
-    def get(self, name, docnum):
-        """The value of column ``name`` for ``docnum``."""
-        return self.values[name][docnum]
+    @property
+    def docnums(self):
+        """Document numbers of the live documents."""
+        return np.nonzero(self.live)[0]
+
+    def code(self, name, label):
+        """The integer code of ``label`` in column ``name`` (-1 when absent)."""
+        try:
+            return self.labels[name].index(label)
+        except ValueError:
+            return -1
 
 
 @dataclass
@@ -122,19 +137,30 @@ class Engine:
             self._index = None
 
 
+#: Columns holding text, kept as integer codes.
+LABELLED = ("province", "criteria", "entity")
+
+
 def read_columns(reader):
-    """Column values of every live document."""
+    """Column values of every document (deleted ones are masked out by ``live``)."""
     size = reader.doc_count_all()
+    live = np.zeros(size, dtype=bool)
+    values, labels = {}, {}
     if size == 0:  # an empty index has no columns at all
-        return Columns(docnums=[], values={name: [] for name in COLUMNS})
-    docnums = list(reader.all_doc_ids())
-    values = {}
+        return Columns(size=0, live=live, values={name: np.zeros(0, dtype=np.int64) for name in COLUMNS},
+                       labels={name: [] for name in LABELLED})
+    live[list(reader.all_doc_ids())] = True
     for name in COLUMNS:
-        column = reader.column_reader(name)
-        values[name] = [None] * size
-        for docnum in docnums:
-            values[name][docnum] = column[docnum]
-    return Columns(docnums=docnums, values=values)
+        raw = list(reader.column_reader(name))
+        if name in LABELLED:
+            labels[name] = sorted(set(raw))
+            index = {label: i for i, label in enumerate(labels[name])}
+            values[name] = np.fromiter((index[value] for value in raw), dtype=np.int32, count=size)
+        elif name == "product_id":
+            values[name] = np.fromiter((int(value or 0) for value in raw), dtype=np.int64, count=size)
+        else:
+            values[name] = np.fromiter((value or 0 for value in raw), dtype=np.int64, count=size)
+    return Columns(size=size, live=live, values=values, labels=labels)
 
 
 def strip_filler(words):
@@ -152,23 +178,29 @@ def strip_filler(words):
 
 
 def text_query(text, fuzzy=False):
-    """(required query, boosting query) for what was typed; None when nothing was typed."""
+    """(matching query, scoring query) for what was typed; (None, None) when nothing was typed.
+
+    Every typed word must appear in the name, the body or the category (the last one may be a prefix of a
+    name word). Only names, word pairs and places are scored: scoring few fields keeps broad queries fast.
+    """
     words = strip_filler(folded_words(text))
     if not words:
         return None, None
-    required = []
+    required, scoring = [], []
     for position, word in enumerate(words):
-        last = position == len(words) - 1
         if fuzzy and len(word) >= 4:
-            options = [Q.FuzzyTerm(name, word, maxdist=1, prefixlength=1, boost=boost) for name, boost in FIELDS]
+            options = [Q.FuzzyTerm(name, word, maxdist=1, prefixlength=1) for name, _ in FIELDS]
+            scoring.append(Q.FuzzyTerm("name", word, maxdist=1, prefixlength=1, boost=FIELDS[0][1]))
         else:
-            options = [Q.Term(name, word, boost=boost) for name, boost in FIELDS]
-            if last:  # the word being typed: its completions count, less than the word itself
-                options += [Q.Prefix(name, word, boost=boost / 4) for name, boost in FIELDS]
+            options = [Q.Term(name, word) for name, _ in FIELDS]
+            scoring.append(Q.Term("name", word, boost=FIELDS[0][1]))
+            if position == len(words) - 1:  # the word being typed: its completions in names count, less
+                options.append(Q.Prefix("name", word))
+                scoring.append(Q.Prefix("name", word, boost=FIELDS[0][1] / 4))
         required.append(Q.Or(options))
-    boosts = [Q.Term(field, pair, boost=2.0) for pair in pairs(words) for field in ("name_pairs", "place")]
-    boosts += [Q.Term("name_exact", word, boost=1.5) for word in exact_words(text) if word != fold(word)]
-    return Q.And(required), (Q.Or(boosts) if boosts else None)
+    scoring += [Q.Term(field, pair, boost=2.0) for pair in pairs(words) for field in ("name_pairs", "place")]
+    scoring += [Q.Term("name_exact", word, boost=1.5) for word in exact_words(text) if word != fold(word)]
+    return Q.And(required), Q.Or(scoring)
 
 
 def edit_distance(a, b):
@@ -205,46 +237,47 @@ def corrected_text(searcher, text):
     return " ".join(words) if changed else None
 
 
-def keep(columns, docnum, filters, today_ordinal, skip=None):
-    """True when document ``docnum`` passes every filter (but ``skip``) and is still listed today."""
-    value = columns.values
-    if value["listed_until"][docnum] < today_ordinal:
-        return False
-    if filters.province_code and skip != "province" and value["province"][docnum] != filters.province_code:
-        return False
-    if filters.criteria_codes and skip != "group" and value["criteria"][docnum] not in filters.criteria_codes:
-        return False
-    if filters.min_stars and skip != "stars" and value["stars"][docnum] < filters.min_stars:
-        return False
-    if filters.entity_id and value["entity"][docnum] != str(filters.entity_id):
-        return False
-    price = value["price"][docnum]
-    if filters.price_min is not None and price < filters.price_min:
-        return False
-    if filters.price_max is not None and price > filters.price_max:
-        return False
-    return not (filters.in_stock and not value["in_stock"][docnum])
+def filter_masks(columns, filters, today_ordinal):
+    """Boolean masks, one per active filter (named), plus the always-on "listed today" mask."""
+    values = columns.values
+    masks = {"listed": columns.live & (values["listed_until"] >= today_ordinal)}
+    if filters.province_code:
+        masks["province"] = values["province"] == columns.code("province", filters.province_code)
+    if filters.criteria_codes:
+        codes = [columns.code("criteria", code) for code in filters.criteria_codes]
+        masks["group"] = np.isin(values["criteria"], codes)
+    if filters.min_stars:
+        masks["stars"] = values["stars"] >= filters.min_stars
+    if filters.price_min is not None:
+        masks["price_min"] = values["price"] >= filters.price_min
+    if filters.price_max is not None:
+        masks["price_max"] = values["price"] <= filters.price_max
+    if filters.in_stock:
+        masks["in_stock"] = values["in_stock"] > 0
+    if filters.entity_id:
+        masks["entity"] = values["entity"] == columns.code("entity", str(filters.entity_id))
+    return masks
 
 
-def count_facets(columns, matched, filters, today_ordinal):
+def combine(matched, masks, skip=None):
+    """``matched`` and every mask except ``skip``."""
+    result = matched.copy()
+    for name, mask in masks.items():
+        if name != skip:
+            result &= mask
+    return result
+
+
+def count_facets(columns, matched, masks):
     """Counts by province, criteria set and stars; each respects every other active filter."""
-    counts = {"province": {}, "group": {}, "stars": {}}
-    column_of = {"province": "province", "group": "criteria", "stars": "stars"}
-    for dimension, bucket in counts.items():
-        values = columns.values[column_of[dimension]]
-        for docnum in matched:
-            if keep(columns, docnum, filters, today_ordinal, skip=dimension):
-                key = values[docnum]
-                bucket[key] = bucket.get(key, 0) + 1
+    counts = {}
+    for dimension, column in (("province", "province"), ("group", "criteria"), ("stars", "stars")):
+        selected = columns.values[column][combine(matched, masks, skip=dimension)]
+        values, frequencies = np.unique(selected, return_counts=True)
+        labels = columns.labels.get(column)
+        counts[dimension] = {(labels[v] if labels is not None else int(v)): int(n)
+                             for v, n in zip(values, frequencies, strict=True)}
     return counts
-
-
-SORT_KEYS = {
-    "newest": lambda v, d: (-v["created"][d], -int(v["product_id"][d])),
-    "price_asc": lambda v, d: (v["price"][d], -int(v["product_id"][d])),
-    "price_desc": lambda v, d: (-v["price"][d], -int(v["product_id"][d])),
-    "stars": lambda v, d: (-v["stars"][d], -v["in_stock"][d], -v["created"][d]),
-}
 
 
 def run(engine, filters, today_ordinal, with_facets=True):
@@ -276,24 +309,48 @@ def run(engine, filters, today_ordinal, with_facets=True):
 
 
 def _run_once(searcher, columns, filters, today_ordinal, with_facets, text=None, fuzzy=False):
-    required, boosts = text_query(text if text is not None else filters.q, fuzzy=fuzzy)
-    matched = set(searcher.docs_for_query(required)) if required is not None else set(columns.docnums)
-    selected = [d for d in matched if keep(columns, d, filters, today_ordinal)]
+    required, scoring = text_query(text if text is not None else filters.q, fuzzy=fuzzy)
+    if required is not None:
+        matched = np.zeros(columns.size, dtype=bool)
+        matched[list(searcher.docs_for_query(required))] = True
+    else:
+        matched = columns.live.copy()
+    masks = filter_masks(columns, filters, today_ordinal)
+    selected = np.nonzero(combine(matched, masks))[0]
     start, stop = (filters.page - 1) * filters.per_page, filters.page * filters.per_page
     values = columns.values
-    if filters.sort == "relevance" and required is not None and selected:
-        scored = Q.AndMaybe(required, boosts) if boosts is not None else required
-        hits = searcher.search(scored, filter=set(selected), limit=stop)
-        ranked = sorted(((hit.score * (1.0 if values["in_stock"][hit.docnum] else OUT_OF_STOCK_FACTOR), hit.docnum)
-                         for hit in hits), key=lambda pair: -pair[0])
-        page = [docnum for _, docnum in ranked[start:stop]]
+    if filters.sort == "relevance" and required is not None and len(selected):
+        page = relevance_page(searcher, values, selected, scoring, filters.sort, start, stop)
     else:
-        key = SORT_KEYS.get(filters.sort, SORT_KEYS["newest"])
-        if filters.sort == "relevance":
-            key = lambda v, d: (-v["in_stock"][d], *SORT_KEYS["newest"](v, d))  # noqa: E731
-        page = sorted(selected, key=lambda d: key(values, d))[start:stop]
-    facets = count_facets(columns, matched, filters, today_ordinal) if with_facets else {}
-    return Found(product_ids=[int(values["product_id"][d]) for d in page], total=len(selected), facets=facets)
+        page = selected[np.lexsort(sort_keys(values, selected, filters.sort))][start:stop].tolist()
+    facets = count_facets(columns, matched, masks) if with_facets else {}
+    return Found(product_ids=[int(values["product_id"][d]) for d in page], total=int(len(selected)), facets=facets)
+
+
+def relevance_page(searcher, values, selected, scoring, sort, start, stop):
+    """Documents ``start:stop`` by score (in-stock first among near ties); unscored matches come last."""
+    hits = searcher.search(scoring, filter=set(selected.tolist()), limit=stop)
+    weight = {True: 1.0, False: OUT_OF_STOCK_FACTOR}
+    ranked = [docnum for _, docnum in sorted(
+        ((hit.score * weight[bool(values["in_stock"][hit.docnum])], hit.docnum) for hit in hits),
+        key=lambda pair: -pair[0])]
+    if len(ranked) < stop:  # matched only outside the scored fields: newest in-stock first
+        rest = np.setdiff1d(selected, np.array(ranked, dtype=selected.dtype), assume_unique=True)
+        ranked += rest[np.lexsort(sort_keys(values, rest, "relevance"))][:stop - len(ranked)].tolist()
+    return ranked[start:stop]
+
+
+def sort_keys(values, selected, sort):
+    """numpy.lexsort keys (the last key sorts first) for a non-relevance order."""
+    newest = (-values["product_id"][selected], -values["created"][selected])
+    keys = {
+        "newest": newest,
+        "price_asc": (-values["product_id"][selected], values["price"][selected]),
+        "price_desc": (-values["product_id"][selected], -values["price"][selected]),
+        "stars": (*newest, -values["in_stock"][selected], -values["stars"][selected]),
+        "relevance": (*newest, -values["in_stock"][selected]),
+    }
+    return keys.get(sort, newest)
 
 
 def suggest(engine, text, today_ordinal, limit=8):
@@ -303,7 +360,7 @@ def suggest(engine, text, today_ordinal, limit=8):
         return []
     searcher, columns = engine.searcher()
     parts = [Q.Term("name", word) for word in words[:-1]] + [Q.Prefix("name", words[-1])]
-    live = {d for d in columns.docnums if columns.values["listed_until"][d] >= today_ordinal}
+    live = set(np.nonzero(columns.live & (columns.values["listed_until"] >= today_ordinal))[0].tolist())
     boosts = [Q.Term("name_pairs", pair) for pair in pairs(words)]
     scored = Q.AndMaybe(Q.And(parts), Q.Or(boosts)) if boosts else Q.And(parts)
     hits = searcher.search(scored, filter=live, limit=limit)

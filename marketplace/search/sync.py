@@ -174,8 +174,8 @@ def check():
     """(missing, extra): listed products absent from the index, and indexed products that are not listed."""
     searcher, columns = engine().searcher()
     day = today()
-    indexed = {int(columns.values["product_id"][d]) for d in columns.docnums
-               if columns.values["listed_until"][d] >= day.toordinal()}
+    live = columns.live & (columns.values["listed_until"] >= day.toordinal())
+    indexed = set(columns.values["product_id"][live].tolist())
     with Session(db.engine) as session:
         listed = set(documents_for(session, day).keys())
     return sorted(listed - indexed), sorted(indexed - listed)

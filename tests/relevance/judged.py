@@ -22,7 +22,7 @@ JUDGED = [
     ("q=tinh+dau+tram", ["Tinh dầu tràm U Minh Thượng", "Tinh dầu tràm Đức Huệ"]),
     ("q=que+tra+bong", ["Quế Trà Bồng", "Bột quế Trà Bồng"]),
     ("q=khan+lua+bao+loc", ["Khăn lụa tơ tằm Bảo Lộc"]),
-    ("q=du+lich+cong+dong", ["Du lịch cộng đồng bản Khe Rạn", "Du lịch cộng đồng thôn Klu"]),
+    ("q=du+lich+cong+dong", ["Du lịch cộng đồng thôn Klu", "Du lịch cộng đồng Pù Luông"]),
     ("q=non+la", ["Nón lá Ba Đồn"]),
     ("q=lan+hai+mang+den", ["Lan hài Măng Đen"]),
     # accented
