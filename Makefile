@@ -49,6 +49,7 @@ lint: install
 bench: install translations
 	$(BIN)/python benchmarks/import_bench.py
 	$(BIN)/python benchmarks/listing_bench.py
+	$(BIN)/python benchmarks/search_bench.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

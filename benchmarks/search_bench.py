@@ -170,8 +170,8 @@ def run(count):
         mix = query_mix(rng)
         time_facade(mix[:50])  # warm the searcher and its columns
         samples = time_facade(mix)
-        one = Filters(q=fold_words(products[0]["name"]), sort="relevance")
-        db.session.execute(Listing.__table__.update().where(Listing.product_id == 1).values(price_vnd=123000))
+        one = Filters(price_min=1234567, price_max=1234567, sort="newest")
+        db.session.execute(Listing.__table__.update().where(Listing.product_id == 1).values(price_vnd=1234567))
         search.queue(db.session, [1])
         start = time.perf_counter()
         db.session.commit()
@@ -181,7 +181,7 @@ def run(count):
         fts_build, fts_samples = fts5_reference(products, listings, mix)
         result = {
             "products": count, "indexed": indexed, "database": database, "engine": "whoosh-ng 5.4.0",
-            "build_s": round(build, 1), "index_mb": round(index_size(search.engine().current) / 2**20, 1),
+            "build_s": round(build, 1), "index_mb": round(index_size(search.current_engine().current) / 2**20, 1),
             "queries": summary(samples), "update_visible_ms": round(update_ms, 1),
             "update_found": 1 in visible.product_ids,
             "fts5": {"build_s": round(fts_build, 1), "queries": summary(fts_samples)},
@@ -189,7 +189,7 @@ def run(count):
                         "update_visible": "<= 1000 ms"},
             "median_check": round(statistics.median(samples), 2),
         }
-        search.engine().close()
+        search.current_engine().close()
     save(f"search_{count}", result)
 
 

@@ -2,6 +2,7 @@
 
 import functools
 import itertools
+import os
 from datetime import UTC, date, datetime, timedelta
 
 from marketplace.accounts.models import User, VendorMembership
@@ -15,7 +16,7 @@ from marketplace.extensions import db
 from marketplace.shop.models import Listing, Product
 from marketplace.vendors.models import Entity
 
-_sequence = itertools.count(1)
+_sequence = itertools.count(1 + os.getpid() % 10000 * 100000)  #: distinct across test processes
 _codes = set()
 
 

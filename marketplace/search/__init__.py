@@ -4,18 +4,19 @@
 ``install`` (queued in the same transaction, applied after commit); ``rebuild`` and ``check`` maintain it.
 """
 
-from marketplace.search import engine as _engine
-from marketplace.search.sync import check, engine, install, pending_count, queue, rebuild, sync_pending
+from marketplace.search import query as _query
+from marketplace.search.sync import check, current_engine, install, pending_count, queue, rebuild, sync_pending
 
 
 def search(filters, day, with_facets=True):
     """Product ids of one result page (best first), the total, facet counts and any spelling correction."""
-    return _engine.run(engine(), filters, day.toordinal(), with_facets=with_facets)
+    return _query.run(current_engine(), filters, day.toordinal(), with_facets=with_facets)
 
 
 def suggest(text, day, limit=8):
     """Ids of listed products whose names start like ``text``, best first (autocomplete)."""
-    return _engine.suggest(engine(), text, day.toordinal(), limit=limit)
+    return _query.suggest(current_engine(), text, day.toordinal(), limit=limit)
 
 
-__all__ = ["check", "install", "pending_count", "queue", "rebuild", "search", "suggest", "sync_pending"]
+__all__ = ["check", "current_engine", "install", "pending_count", "queue", "rebuild", "search", "suggest",
+           "sync_pending"]

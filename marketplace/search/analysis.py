@@ -21,8 +21,8 @@ def exact_words(text):
 
 
 def folded_words(text):
-    """Folded words: diacritics stripped, đ → d."""
-    return [fold(word) for word in exact_words(text)]
+    """Folded words: diacritics stripped, đ → d (the whole text is folded once, then split)."""
+    return _WORD.findall(fold(text or ""))
 
 
 def pairs(words):

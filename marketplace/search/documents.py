@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from marketplace.certificates.models import Certificate
 from marketplace.reference.lookup import criteria_sets, provinces
+from marketplace.search.analysis import folded_words
 from marketplace.shop.models import Product
 from marketplace.shop.rules import listed_products
 from marketplace.vendors.models import Entity
@@ -57,10 +58,11 @@ def document(product, listing, certificate, entity, chain):
         "name_pairs": product.name, "body": body_text(product, entity, listing),
         "category": category_text(product),
         "place": " \n".join([province.name, *province.legacy_names, product.original_address or ""]),
-        "entity": str(product.entity_id), "province": product.province_code,
-        "criteria": product.criteria_set_code, "stars": certificate.stars,
+        "entity": str(product.entity_id).encode(), "province": product.province_code.encode(),
+        "criteria": product.criteria_set_code.encode(), "stars": certificate.stars,
         "price": listing.price_vnd, "in_stock": 1 if listing.stock > 0 else 0,
         "listed_until": listed_until(certificate, chain).toordinal(), "created": int(created.timestamp()),
+        "name_len": min(len(folded_words(product.name)), 255),
     }
 
 

@@ -1,6 +1,6 @@
 """The Whoosh schema of a listed product (one document per product)."""
 
-from whoosh import fields
+from whoosh import columns, fields
 
 from marketplace.search.analysis import exact_analyzer, folded_analyzer, pairs_analyzer
 
@@ -17,14 +17,16 @@ def product_schema():
         place=fields.TEXT(analyzer=pairs_analyzer(), field_boost=1.5, phrase=False),
         #: Classification names: generic words ("chế biến", "sơ chế") that must not outweigh a name.
         category=fields.TEXT(analyzer=folded_analyzer(), field_boost=0.4, phrase=False),
-        entity=fields.ID(sortable=True),
-        province=fields.ID(sortable=True),
-        criteria=fields.ID(sortable=True),
-        stars=fields.NUMERIC(sortable=True),
-        price=fields.NUMERIC(bits=64, sortable=True),
-        in_stock=fields.NUMERIC(sortable=True),
+        # Column-only values (not indexed as terms): filters, facets and sorts read them as numpy arrays.
+        entity=fields.COLUMN(columns.RefBytesColumn()),
+        province=fields.COLUMN(columns.RefBytesColumn()),
+        criteria=fields.COLUMN(columns.RefBytesColumn()),
+        stars=fields.COLUMN(columns.NumericColumn("B")),
+        price=fields.COLUMN(columns.NumericColumn("q")),
+        in_stock=fields.COLUMN(columns.NumericColumn("B")),
         #: Last day (ordinal) the product stays listed without a new decision: lapsed documents are
         #: filtered out at query time, no reindex needed at midnight.
-        listed_until=fields.NUMERIC(bits=64, sortable=True),
-        created=fields.NUMERIC(bits=64, sortable=True),
+        listed_until=fields.COLUMN(columns.NumericColumn("i")),
+        created=fields.COLUMN(columns.NumericColumn("q")),
+        name_len=fields.COLUMN(columns.NumericColumn("B")),  #: words in the name (length normalisation)
     )

@@ -29,7 +29,7 @@ WRITE_TIMEOUT = 5.0  #: seconds to wait for another process's index writer befor
 _engines = {}
 
 
-def engine():
+def current_engine():
     """The engine of the configured index directory (one per directory per process)."""
     from marketplace.search.engine import Engine
 
@@ -107,7 +107,7 @@ def _writer(ix, timeout):
 def sync_pending(timeout=None):
     """Apply every queued change to the index; return how many products were refreshed (None: index busy)."""
     timeout = current_app.config.get("SEARCH_WRITE_TIMEOUT", WRITE_TIMEOUT) if timeout is None else timeout
-    search = engine()
+    search = current_engine()
     with search.lock:
         ix = search.index()
     try:
@@ -139,7 +139,7 @@ def sync_pending(timeout=None):
 
 def rebuild(progress=lambda items, label: items, batch=2000):
     """Build a new generation from the database and swap it in atomically; return the number of documents."""
-    search = engine()
+    search = current_engine()
     search.ensure()
     old = whoosh_index.open_dir(str(search.base / os.readlink(search.current)))  # any schema: it is replaced
     guard = _writer(old, 60.0)  # hold the old index: incremental writers wait, then queue, during the rebuild
@@ -172,7 +172,7 @@ def rebuild(progress=lambda items, label: items, batch=2000):
 
 def check():
     """(missing, extra): listed products absent from the index, and indexed products that are not listed."""
-    searcher, columns = engine().searcher()
+    searcher, columns = current_engine().searcher()
     day = today()
     live = columns.live & (columns.values["listed_until"] >= day.toordinal())
     indexed = set(columns.values["product_id"][live].tolist())

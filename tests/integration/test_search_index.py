@@ -8,7 +8,7 @@ from marketplace import search
 from marketplace.certificates.models import Certificate
 from marketplace.extensions import db
 from marketplace.search.models import SearchPending
-from marketplace.search.sync import engine
+from marketplace.search.sync import current_engine
 from marketplace.shop.models import Listing
 from tests.factories import make_certificate, make_listed, make_listing, make_product
 
@@ -68,13 +68,13 @@ def test_lapse_at_midnight_needs_no_reindex(client, frozen_clock):
     make_certificate(product, valid_from=date(2023, 11, 23), valid_until=TODAY)
     make_listing(product)
     db.session.commit()
-    generation = engine().searcher()[0]
+    generation = current_engine().searcher()[0]
     frozen_clock.set(TODAY, time(23, 59))
     assert names(client, "&q=mien+dong") == ["Miến dong Bình Liêu"]
     frozen_clock.set(TODAY + timedelta(days=1), time(0, 0))
     assert names(client, "&q=mien+dong") == []
     assert client.get("/api/v1/search/suggest?q=mien").get_json()["items"] == []
-    assert engine().searcher()[0] is generation  # same index, nothing rewritten
+    assert current_engine().searcher()[0] is generation  # same index, nothing rewritten
 
 
 def test_upgrade_keeps_the_product_listed_across_the_handover(client, frozen_clock):
@@ -92,7 +92,7 @@ def test_busy_index_keeps_changes_queued_until_the_next_sync(app, client, frozen
     try:
         make_listed("Rượu ngô Bắc Hà")
         db.session.commit()
-        other_process_writer = engine().index().writer()  # what another gunicorn worker would hold
+        other_process_writer = current_engine().index().writer()  # what another gunicorn worker would hold
         try:
             make_listed("Rượu táo mèo Sa Pa")
             db.session.commit()  # the commit succeeds: the index change waits in the queue
@@ -110,13 +110,13 @@ def test_rebuild_swaps_generations_and_check_finds_drift(client, runner, frozen_
     make_listed("Nhãn lồng Hưng Yên")
     missing = make_listed("Vải thiều Thanh Hà")
     db.session.commit()
-    with engine().index().writer() as writer:  # damage the index behind the application's back
+    with current_engine().index().writer() as writer:  # damage the index behind the application's back
         writer.delete_by_term("product_id", str(missing.id))
     result = runner.invoke(args=["search", "check"])
     assert result.exit_code == 1 and f"missing: 1 [{missing.id}]" in result.output
-    first = engine().current.resolve()
+    first = current_engine().current.resolve()
     assert "indexed 2 listed products" in runner.invoke(args=["search", "reindex"]).output
-    assert engine().current.resolve() != first and not first.exists()
+    assert current_engine().current.resolve() != first and not first.exists()
     assert runner.invoke(args=["search", "check"]).exit_code == 0
     assert sorted(names(client)) == ["Nhãn lồng Hưng Yên", "Vải thiều Thanh Hà"]
 
