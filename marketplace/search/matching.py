@@ -56,7 +56,7 @@ class Plan:
         words = tuple(strip_filler(folded_words(text)))
         if not words:
             return None
-        exact = tuple(word for word in exact_words(text) if word != fold(word))
+        exact = tuple(word for word in exact_words(text) if word != fold(word) and fold(word) in words)
         return cls(words=words, pairs=tuple(pairs(list(words))), exact=exact, fuzzy=fuzzy)
 
 
