@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Numeric, SmallInteger, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Numeric, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core.db import TimestampMixin
@@ -52,3 +52,18 @@ class Certificate(TimestampMixin, db.Model):
 
     product = relationship("Product", back_populates="certificates", lazy="raise")
     superseded_by = relationship("Certificate", remote_side=[id], lazy="raise")
+
+
+REVOCATION_GROUNDS = ("a", "b", "c", "d", "đ", "e")  #: Điều 8, Decision 26/2026/QĐ-TTg
+REMINDER_DAYS = (180, 120, 30, 0)  #: days before expiry when the vendor is reminded (each once)
+
+
+class CertificateReminder(db.Model):
+    """A reminder sent to an entity about a certificate's expiry; the unique key makes the sweep idempotent."""
+
+    __tablename__ = "certificate_reminder"
+    __table_args__ = (UniqueConstraint("certificate_id", "days_before", name="uq_reminder_once"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificate.id"), index=True)
+    days_before: Mapped[int] = mapped_column(SmallInteger)
+    sent_on: Mapped[date] = mapped_column(Date)

@@ -1,6 +1,8 @@
 """OCOP showrooms (điểm giới thiệu và bán sản phẩm OCOP, criteria of 950/QĐ-BCT)."""
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from datetime import date
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from marketplace.core.db import TimestampMixin
@@ -21,3 +23,35 @@ class Showroom(TimestampMixin, db.Model):
     province_code: Mapped[str] = mapped_column(ForeignKey("province.code"), index=True)
     address: Mapped[str | None] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(20))
+
+
+PLACEMENT_STATUSES = ("requested", "accepted", "declined", "displayed", "removed")
+
+
+class Placement(TimestampMixin, db.Model):
+    """A product's place on a showroom's shelf: requested by its vendor or added by staff, then decided."""
+
+    __tablename__ = "showroom_placement"
+    __table_args__ = (
+        CheckConstraint(f"status IN {PLACEMENT_STATUSES}", name="status"),
+        UniqueConstraint("showroom_id", "product_id", name="uq_placement_showroom_product"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    showroom_id: Mapped[int] = mapped_column(ForeignKey("showroom.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="requested")
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    note: Mapped[str | None] = mapped_column(Text)  #: the staff's reason or remark, shown to the vendor
+
+
+class ShowroomNotice(db.Model):
+    """A notice to a showroom that a product on its shelf lost its certificate (sent once per certificate)."""
+
+    __tablename__ = "showroom_notice"
+    __table_args__ = (UniqueConstraint("showroom_id", "certificate_id", "kind", name="uq_notice_once"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    showroom_id: Mapped[int] = mapped_column(ForeignKey("showroom.id"), index=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificate.id"))
+    kind: Mapped[str] = mapped_column(String(10))  #: ``expired`` or ``revoked``
+    sent_on: Mapped[date] = mapped_column(Date)
