@@ -92,6 +92,18 @@ def products_for(user):
     return query.where(Product.entity_id == membership.entity_id)
 
 
+def registry_products_for(user):
+    """Certified products an officer keeps: their province's, or all for national officers and admins."""
+    from marketplace.shop.models import Product
+
+    query = select(Product)
+    if is_admin(user) or (user.role == "officer" and user.province_code is None):
+        return query
+    if user.role == "officer":
+        return query.where(Product.province_code == user.province_code)
+    return query.where(false())
+
+
 def members_of(entity_id):
     """(membership, user) pairs of an entity, owners first."""
     return db.session.execute(

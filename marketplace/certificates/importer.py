@@ -61,10 +61,15 @@ def newest(rows):
     return max(rows, key=lambda r: (r.valid_from, r.line))
 
 
-def validate_registry(rows, errors, state):
-    """Cross-row and database checks: duplicate numbers, two certificates of a product starting one day."""
+def validate_registry(rows, errors, state, check_row=None):
+    """Cross-row and database checks: duplicates, two certificates of a product starting one day, scope.
+
+    ``check_row(row)`` returns ``(column, reason)`` for a row outside the uploader's scope, else None.
+    """
     first_line, starts = {}, {}
     for row in rows:
+        if check_row is not None and (refusal := check_row(row)):
+            errors.add(row.line, *refusal)
         if row.number in first_line:
             errors.add(row.line, "certificate_number", f"duplicate of row {first_line[row.number]}")
         first_line.setdefault(row.number, row.line)
@@ -193,9 +198,9 @@ class RegistryWriter:
             self.changed_lines.add(row.line)
 
 
-def import_registry(path, dry_run=False, actor="cli:registry-import", progress=None):
+def import_registry(path, dry_run=False, actor="cli:registry-import", progress=None, check_row=None):
     """Import a registry file; return an :class:`ImportResult` (errors listed when nothing was written)."""
     state = RegistryState()
     writer = RegistryWriter(state, actor)
     return run_import(path, REQUIRED_COLUMNS, parse_registry_row, lambda rows, errors: validate_registry(
-        rows, errors, state), writer.write, dry_run=dry_run, progress=progress)
+        rows, errors, state, check_row), writer.write, dry_run=dry_run, progress=progress)
