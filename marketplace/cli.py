@@ -11,6 +11,7 @@ catalog_cli = AppGroup("catalog", help="Vendor listings.")
 demo_cli = AppGroup("demo", help="Demo catalogue and accounts.")
 users_cli = AppGroup("users", help="Accounts.")
 search_cli = AppGroup("search", help="The product search index.")
+certificates_cli = AppGroup("certificates", help="Certificate maintenance.")
 
 PROGRESS_THRESHOLD = 500
 
@@ -125,9 +126,22 @@ def search_sync():
     sys.exit(0 if done is not None else 1)
 
 
+@certificates_cli.command("sweep")
+@click.option("--today", "day", type=click.DateTime(formats=["%Y-%m-%d"]), help="Run as if today were this date.")
+def certificates_sweep(day):
+    """Daily maintenance: expiry reminders, showroom notices, search index (idempotent)."""
+    from marketplace.certificates.sweep import sweep
+    from marketplace.core.clock import today
+
+    report = sweep(day.date() if day else today())
+    for line in report.details:
+        click.echo(line)
+    click.echo(report.summary())
+
+
 def register(app):
     """Attach the command groups to ``app``."""
     from marketplace.translations import translate_cli as translations_group
 
-    for group in (registry_cli, catalog_cli, demo_cli, users_cli, search_cli, translations_group):
+    for group in (registry_cli, catalog_cli, demo_cli, users_cli, search_cli, certificates_cli, translations_group):
         app.cli.add_command(group)

@@ -63,3 +63,39 @@ def ensure_accounts():
         created += 1
     db.session.commit()
     return created
+
+
+def ensure_channel_links():
+    """Link about 45 % of the demo entities to a modern sales channel (idempotent); return how many were added."""
+    from marketplace.channels.models import EntityChannel, SalesChannel
+
+    channels = db.session.scalars(select(SalesChannel).where(SalesChannel.kind.in_(EntityChannel.MODERN_KINDS))
+                                  .order_by(SalesChannel.id)).all()
+    if not channels:
+        return 0
+    linked = set(db.session.scalars(select(EntityChannel.entity_id)))
+    added = 0
+    for entity in db.session.scalars(select(Entity).order_by(Entity.id)):
+        if entity.id % 20 < 9 and entity.id not in linked:
+            db.session.add(EntityChannel(entity_id=entity.id, channel_id=channels[entity.id % len(channels)].id))
+            added += 1
+    db.session.commit()
+    return added
+
+
+def ensure_shelves():
+    """Stock each demo showroom with products of its province, expired and revoked ones included."""
+    from marketplace.certificates.models import Certificate
+    from marketplace.shop.models import Product
+    from marketplace.showrooms.models import Placement
+
+    for showroom in ensure_showrooms():
+        if db.session.scalar(select(Placement.id).where(Placement.showroom_id == showroom.id)):
+            continue
+        products = db.session.scalars(select(Product).where(Product.province_code == showroom.province_code)
+                                      .order_by(Product.id).limit(12)).all()
+        revoked = db.session.scalars(select(Product).join(Certificate, Certificate.product_id == Product.id)
+                                     .where(Certificate.status == "revoked").order_by(Product.id).limit(1)).all()
+        for product in {p.id: p for p in [*products, *revoked]}.values():
+            db.session.add(Placement(showroom_id=showroom.id, product_id=product.id, status="displayed"))
+    db.session.commit()

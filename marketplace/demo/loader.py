@@ -19,7 +19,7 @@ from marketplace.certificates.importer import import_registry
 from marketplace.core.clock import today
 from marketplace.core.dates import add_months
 from marketplace.core.text import fold_words
-from marketplace.demo.accounts import ensure_accounts
+from marketplace.demo.accounts import ensure_accounts, ensure_channel_links, ensure_shelves
 from marketplace.reference.lookup import provinces
 from marketplace.shop.importer import import_catalog
 
@@ -188,4 +188,6 @@ def load_demo(folder=None):
     if not catalog.ok:
         raise RuntimeError("demo listings are invalid:\n" + "\n".join(catalog.errors))
     accounts = ensure_accounts()
+    ensure_channel_links()
+    ensure_shelves()
     return f"certificates: {registry.summary()}\nlistings: {catalog.summary()}\naccounts: {accounts} created"

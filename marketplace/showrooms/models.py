@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -26,6 +27,9 @@ class Showroom(TimestampMixin, db.Model):
 
 
 PLACEMENT_STATUSES = ("requested", "accepted", "declined", "displayed", "removed")
+#: How placement statuses read on pages.
+PLACEMENT_LABELS = {"requested": _l("Requested"), "accepted": _l("Accepted"), "declined": _l("Declined"),
+                    "displayed": _l("On display"), "removed": _l("Removed")}
 
 
 class Placement(TimestampMixin, db.Model):

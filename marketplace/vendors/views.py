@@ -1,6 +1,6 @@
 """Vendor pages: applying as an OCOP entity, the entity's overview, and its team."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -16,6 +16,8 @@ from marketplace.extensions import db
 from marketplace.reference.lookup import provinces
 from marketplace.shop.models import Product
 from marketplace.shop.rules import availability
+from marketplace.showrooms import services as showroom_services
+from marketplace.showrooms.models import PLACEMENT_LABELS, Placement, Showroom
 from marketplace.vendors import services
 
 bp = Blueprint("vendors", __name__, url_prefix="/vendor")
@@ -70,9 +72,14 @@ def dashboard():
         by_product.setdefault(certificate.product_id, []).append(certificate)
     rows = [(product, listing, availability(listing, by_product.get(product.id, []), day))
             for product, listing in products]
+    placements = db.session.execute(select(Placement, Showroom, Product).join(
+        Showroom, Showroom.id == Placement.showroom_id).join(Product, Product.id == Placement.product_id)
+        .where(Product.entity_id == entity.id).order_by(Placement.updated_at.desc())).all()
     return render_template("vendors/dashboard.html", entity=entity, rows=rows, day=day,
                            members=policy.members_of(entity.id), invite_form=InviteForm(),
-                           is_owner=policy.can(current_user, "entity.manage_team", entity))
+                           is_owner=policy.can(current_user, "entity.manage_team", entity), placements=placements,
+                           showrooms=db.session.scalars(select(Showroom).order_by(Showroom.name)).all(),
+                           placement_labels=PLACEMENT_LABELS)
 
 
 @bp.post("/team/invite")
@@ -110,4 +117,24 @@ def remove_member(membership_id):
     else:
         db.session.commit()
         flash(_("Removed from the team."), "success")
+    return redirect(url_for("vendors.dashboard"))
+
+
+@bp.post("/placements")
+@role_required("vendor")
+def request_placement():
+    """Propose one of the entity's products to a showroom."""
+    entity = _my_entity()
+    product = policy.get_or_404(select(Product).where(Product.entity_id == entity.id),
+                                request.form.get("product_id", type=int) or 0, Product)
+    showroom = db.session.get(Showroom, request.form.get("showroom_id", type=int) or 0)
+    if showroom is None:
+        abort(404)
+    try:
+        showroom_services.request_placement(current_user, product, showroom, today())
+    except AccountError as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Proposed to %(showroom)s.", showroom=showroom.name), "success")
     return redirect(url_for("vendors.dashboard"))

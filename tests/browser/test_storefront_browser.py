@@ -88,3 +88,42 @@ def test_filter_form_and_verify_page(browser, live_server, catalogue):
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "verify-desktop.png"), full_page=True)
     page.close()
+
+
+def test_showroom_staff_look_up_a_code_and_see_a_revoked_product_flagged(browser, live_server, app):
+    from datetime import date
+
+    from marketplace.extensions import db
+    from marketplace.showrooms.models import Placement, Showroom
+    from tests.factories import PASSWORD, make_certificate, make_listing, make_product, make_user
+
+    showroom = Showroom(name="Điểm OCOP Bát Tràng", province_code="01", kind="craft_village")
+    db.session.add(showroom)
+    db.session.flush()
+    product = make_product("Bình gốm men rạn Bát Tràng", province_code="01")
+    certificate = make_certificate(product, valid_from=date(2025, 1, 1), status="revoked",
+                                   revoked_on=date(2026, 9, 1), revocation_reason="b) không còn đáp ứng tiêu chí")
+    make_listing(product)
+    db.session.add(Placement(showroom_id=showroom.id, product_id=product.id, status="displayed"))
+    staff = make_user("showroom_staff", showroom_id=showroom.id, email="quay@test.example")
+    db.session.commit()
+
+    page = browser.new_page(viewport={"width": 412, "height": 915})
+    page.goto(live_server + "/login")
+    page.fill("#email", staff.email)
+    page.fill("#password", PASSWORD)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url(live_server + "/")
+    page.goto(live_server + "/showroom/")
+    page.wait_for_url(f"**/showroom/{showroom.id}")
+    page.fill("#s-q", certificate.code.lower())
+    page.get_by_role("button", name="Kiểm tra").click()
+    page.wait_for_url("**?q=**")
+    row = page.locator("table.lookup-results tr.flag-revoked")
+    assert row.count() == 1
+    assert "Bình gốm men rạn Bát Tràng" in row.inner_text()
+    assert "không còn đáp ứng tiêu chí" in row.inner_text()
+    assert page.locator("table.shelf tr.flag-revoked").count() == 1
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "showroom-lookup-revoked.png"), full_page=True)
+    page.close()

@@ -1,5 +1,6 @@
 """Every protected route × every kind of user: the status code, and nothing changed when refused."""
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -7,10 +8,11 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from marketplace.accounts.models import EntityApplication, Invitation, User, VendorMembership
+from marketplace.certificates.models import Certificate
 from marketplace.core.audit import AuditEntry
 from marketplace.extensions import db
-from marketplace.showrooms.models import Showroom
-from tests.factories import make_entity, make_user
+from marketplace.showrooms.models import Placement, Showroom
+from tests.factories import make_certificate, make_entity, make_product, make_user
 
 ACTORS = ["anonymous", "customer", "member_other", "member_this", "staff_this", "showroom_staff", "officer_other",
           "officer_this", "officer_national", "admin"]
@@ -41,11 +43,16 @@ def world():
     application_a = EntityApplication(user_id=applicant.id, name="HTX Mới Thái Nguyên", entity_type="cooperative",
                                       province_code="19")
     db.session.add(application_a)
+    product_a = make_product("Chè Tân Cương", entity=entity_a)
+    certificate_a = make_certificate(product_a, valid_from=date(2025, 6, 1))
+    placement_a = Placement(showroom_id=showroom_a.id, product_id=product_a.id, status="requested")
+    db.session.add(placement_a)
     db.session.commit()
     staff_membership = db.session.scalar(select(VendorMembership).where(
         VendorMembership.user_id == users["staff_this"].id))
     return {"users": users, "entity_a": entity_a, "showroom_a": showroom_a.id, "showroom_b": showroom_b.id,
             "application_a": application_a.id, "staff_membership": staff_membership.id,
+            "product_a": product_a.id, "certificate_a": certificate_a.id, "placement_a": placement_a.id,
             "customer_id": users["customer"].id}
 
 
@@ -56,6 +63,8 @@ def snapshot():
     roles = tuple(db.session.execute(select(User.id, User.role, User.province_code, User.active)
                                      .order_by(User.id)).all())
     statuses = tuple(db.session.scalars(select(EntityApplication.status).order_by(EntityApplication.id)))
+    statuses += tuple(db.session.scalars(select(Certificate.status).order_by(Certificate.id)))
+    statuses += tuple(db.session.scalars(select(Placement.status).order_by(Placement.id)))
     outbox = Path(current_app.config["MAIL_OUTBOX"])
     mails = len(list(outbox.glob("*.eml"))) if outbox.exists() else 0
     return counts, roles, statuses, mails
@@ -82,18 +91,33 @@ ROUTES = [
     ("POST", "/admin/users/{customer_id}", {**ANON, "default": 403, "admin": 302}),
     ("GET", "/admin/audit", {**ANON, "default": 403, "officer_other": 200, "officer_this": 200,
                              "officer_national": 200, "admin": 200}),
-    ("GET", "/showroom/", {**ANON, "default": 403, "showroom_staff": 200, "officer_other": 200, "officer_this": 200,
+    ("GET", "/showroom/", {**ANON, "default": 403, "showroom_staff": 302, "officer_other": 200, "officer_this": 200,
                            "officer_national": 200, "admin": 200}),
     ("GET", "/showroom/{showroom_a}", {**ANON, "default": 403, "showroom_staff": 200, "officer_other": 404,
                                        "officer_this": 200, "officer_national": 200, "admin": 200}),
     ("GET", "/showroom/{showroom_b}", {**ANON, "default": 403, "showroom_staff": 404, "officer_other": 200,
                                        "officer_this": 404, "officer_national": 200, "admin": 200}),
     ("GET", "/api/v1/me", {"anonymous": 401, "default": 200}),
+    ("GET", "/officer/registry", {**ANON, "default": 403, "officer_other": 200, "officer_this": 200,
+                                  "officer_national": 200, "admin": 200}),
+    ("GET", "/officer/products/{product_a}", {**ANON, "default": 403, "officer_other": 404, "officer_this": 200,
+                                              "officer_national": 200, "admin": 200}),
+    ("POST", "/officer/certificates/{certificate_a}/revoke", {**ANON, "default": 403, "officer_other": 404,
+                                                              "officer_this": 302, "officer_national": 302,
+                                                              "admin": 302}),
+    ("GET", "/officer/registry/upload", {**ANON, "default": 403, "officer_other": 200, "officer_this": 200,
+                                         "officer_national": 200, "admin": 200}),
+    ("POST", "/showroom/{showroom_a}/placements/{placement_a}/decline",
+     {**ANON, "default": 403, "showroom_staff": 302, "officer_other": 404, "officer_this": 302,
+      "officer_national": 302, "admin": 302}),
+    ("GET", "/showroom/{showroom_a}/shelf.csv", {**ANON, "default": 403, "showroom_staff": 200, "officer_other": 404,
+                                                 "officer_this": 200, "officer_national": 200, "admin": 200}),
 ]
 FORM_DATA = {
     "/vendor/team/invite": {"email": "new.staff@test.example"},
     "/officer/applications/{application_a}": {"decision": "approve"},
     "/admin/users/{customer_id}": {"role": "officer", "province": "19", "showroom": "", "active": "y"},
+    "/officer/certificates/{certificate_a}/revoke": {"ground": "b", "text": "kiểm tra", "revoked_on": "2026-11-23"},
 }
 CASES = [(method, path, actor, expected.get(actor, expected["default"]))
          for method, path, expected in ROUTES for actor in ACTORS]

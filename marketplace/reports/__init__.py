@@ -1,0 +1,1 @@
+"""Programme reporting: the OCOP programme dashboard for officers, with CSV and XLSX exports."""

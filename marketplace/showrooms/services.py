@@ -1,0 +1,152 @@
+"""Showroom shelves: what stands on them, with each certificate's state, and the placement decisions."""
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+
+from marketplace.accounts.errors import AccountError
+from marketplace.certificates.codes import normalize_code
+from marketplace.certificates.models import Certificate
+from marketplace.certificates.rules import VALID, certificate_status
+from marketplace.core import audit
+from marketplace.core.text import nfc
+from marketplace.extensions import db
+from marketplace.shop.models import Product
+from marketplace.shop.rules import explaining_certificate
+from marketplace.showrooms.models import PLACEMENT_LABELS, Placement
+from marketplace.vendors.models import Entity
+
+EXPIRING_DAYS = 90
+#: Most urgent first: what must leave the shelf, then what is about to lapse, then the rest.
+URGENCY = {"revoked": 0, "expired": 1, "superseded": 2, "not_yet_valid": 3, "no_certificate": 3, "expiring": 4,
+           "valid": 5}
+#: Allowed placement moves.
+TRANSITIONS = {
+    "requested": {"accept": "accepted", "decline": "declined"},
+    "accepted": {"display": "displayed", "remove": "removed"},
+    "displayed": {"remove": "removed"},
+    "removed": {"display": "displayed"},
+    "declined": {},
+}
+
+
+@dataclass
+class ShelfItem:
+    """A product as showroom staff see it: its placement, certificate and how urgent it is."""
+
+    placement: Placement | None
+    product: Product
+    entity: Entity
+    certificate: Certificate | None
+    flag: str
+    days_left: int | None
+
+    @property
+    def urgency(self):
+        """Sort key: most urgent first, then soonest expiry."""
+        return URGENCY[self.flag], self.days_left if self.days_left is not None else 10**6
+
+
+def flag_for(certificate, day):
+    """valid, expiring (within 90 days), expired, revoked, superseded, not_yet_valid or no_certificate."""
+    if certificate is None:
+        return "no_certificate", None
+    status = certificate_status(certificate, day)
+    days_left = (certificate.valid_until - day).days
+    if status == VALID and days_left <= EXPIRING_DAYS:
+        return "expiring", days_left
+    return status, days_left
+
+
+def items_for(rows, day):
+    """ShelfItems for ``(placement, product, entity)`` rows, loading all certificates in one query."""
+    certificates = {}
+    ids = [product.id for _placement, product, _entity in rows]
+    for certificate in db.session.scalars(select(Certificate).where(Certificate.product_id.in_(ids))):
+        certificates.setdefault(certificate.product_id, []).append(certificate)
+    items = []
+    for placement, product, entity in rows:
+        certificate = explaining_certificate(certificates.get(product.id, []), day)
+        flag, days_left = flag_for(certificate, day)
+        items.append(ShelfItem(placement, product, entity, certificate, flag, days_left))
+    return items
+
+
+def shelf(showroom, day):
+    """(on the shelf or accepted, sorted by urgency; pending requests)."""
+    rows = db.session.execute(select(Placement, Product, Entity).join(Product, Product.id == Placement.product_id)
+                              .join(Entity, Entity.id == Product.entity_id)
+                              .where(Placement.showroom_id == showroom.id)).all()
+    items = items_for(rows, day)
+    on_shelf = sorted((i for i in items if i.placement.status in ("accepted", "displayed")), key=lambda i: i.urgency)
+    requests = [i for i in items if i.placement.status == "requested"]
+    return on_shelf, requests
+
+
+def lookup(text, day, limit=20):
+    """Products found by verification code, certificate number or name (any certificate state)."""
+    text = nfc(text)
+    if not text:
+        return []
+    by_certificate = select(Certificate.product_id).where(or_(Certificate.code == normalize_code(text),
+                                                              Certificate.number == text))
+    query = (select(Product, Entity).join(Entity, Entity.id == Product.entity_id)
+             .where(or_(Product.id.in_(by_certificate), func.lower(Product.name).contains(text.lower(),
+                                                                                         autoescape=True)))
+             .order_by(Product.name).limit(limit))
+    return items_for([(None, product, entity) for product, entity in db.session.execute(query).all()], day)
+
+
+def decide(placement, action, user, note=None):
+    """Move a placement (accept, decline, display, remove); an impossible move says why."""
+    target = TRANSITIONS[placement.status].get(action)
+    if target is None:
+        raise AccountError(_("This placement (%(status)s) cannot be changed that way.",
+                             status=PLACEMENT_LABELS[placement.status]))
+    before = {"status": placement.status}
+    placement.status, placement.decided_by_id = target, user.id
+    if note:
+        placement.note = note
+    audit.record(None, f"placement.{target}", placement, before, {"status": target, "note": note})
+    return placement
+
+
+def put_on_shelf(showroom, product, user, day):
+    """Staff place a product directly; only a product with a valid certificate may go on the shelf."""
+    certificates = db.session.scalars(select(Certificate).where(Certificate.product_id == product.id)).all()
+    flag, _days = flag_for(explaining_certificate(certificates, day), day)
+    if flag not in ("valid", "expiring"):
+        raise AccountError(_("Only products with a valid OCOP certificate may go on the shelf."))
+    placement = db.session.scalar(select(Placement).where(Placement.showroom_id == showroom.id,
+                                                          Placement.product_id == product.id))
+    if placement is None:
+        placement = Placement(showroom_id=showroom.id, product_id=product.id, status="displayed",
+                              decided_by_id=user.id)
+        db.session.add(placement)
+        db.session.flush()
+        audit.record(None, "placement.displayed", placement, None, {"status": "displayed"})
+    elif placement.status != "displayed":
+        before = {"status": placement.status}
+        placement.status, placement.decided_by_id = "displayed", user.id
+        audit.record(None, "placement.displayed", placement, before, {"status": "displayed"})
+    return placement
+
+
+def request_placement(user, product, showroom, day):
+    """A vendor asks a showroom to display one of its products (with a valid certificate)."""
+    certificates = db.session.scalars(select(Certificate).where(Certificate.product_id == product.id)).all()
+    flag, _days = flag_for(explaining_certificate(certificates, day), day)
+    if flag not in ("valid", "expiring"):
+        raise AccountError(_("Only products with a valid OCOP certificate can be proposed to a showroom."))
+    placement = db.session.scalar(select(Placement).where(Placement.showroom_id == showroom.id,
+                                                          Placement.product_id == product.id))
+    if placement is not None and placement.status not in ("declined", "removed"):
+        raise AccountError(_("This product is already proposed to or displayed in this showroom."))
+    if placement is None:
+        placement = Placement(showroom_id=showroom.id, product_id=product.id)
+        db.session.add(placement)
+    placement.status, placement.requested_by_id, placement.note = "requested", user.id, None
+    db.session.flush()
+    audit.record(None, "placement.requested", placement, None, {"showroom_id": showroom.id})
+    return placement
