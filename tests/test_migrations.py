@@ -33,50 +33,39 @@ def empty_database_url(tmp_path):
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def test_upgrade_from_empty_then_no_drift(empty_database_url):
+@pytest.fixture
+def migrated(empty_database_url):
+    """An app whose empty database was brought to the newest revision; yields a raw engine on it too."""
+
     class Config(TestingConfig):
         SQLALCHEMY_DATABASE_URI = empty_database_url
 
     app = create_app(Config)
     with app.app_context():
         flask_migrate.upgrade()
-        flask_migrate.check()  # raises when the models and the migrations disagree
-        assert db.session.scalar(select(func.count()).select_from(LegacyProvince)) == 63
+        engine = create_engine(empty_database_url)
+        yield engine
+        engine.dispose()
         db.session.remove()
         db.engine.dispose()
 
 
-def test_check_really_detects_drift(empty_database_url):
+def test_upgrade_from_empty_then_no_drift(migrated):
+    flask_migrate.check()  # exits when the models and the migrations disagree
+    assert db.session.scalar(select(func.count()).select_from(LegacyProvince)) == 63
+
+
+def test_check_really_detects_drift(migrated):
     """The drift check is not vacuous: an upgraded database missing a column is reported."""
-    class Config(TestingConfig):
-        SQLALCHEMY_DATABASE_URI = empty_database_url
-
-    app = create_app(Config)
-    with app.app_context():
-        flask_migrate.upgrade()
-        engine = create_engine(empty_database_url)
-        with engine.begin() as connection:
-            connection.exec_driver_sql("ALTER TABLE listing DROP COLUMN unit")
-        engine.dispose()
-        with pytest.raises(SystemExit):
-            flask_migrate.check()
-        db.session.remove()
-        db.engine.dispose()
+    with migrated.begin() as connection:
+        connection.exec_driver_sql("ALTER TABLE listing DROP COLUMN unit")
+    with pytest.raises(SystemExit):
+        flask_migrate.check()
 
 
-def test_audit_entries_cannot_be_updated_once_migrated(empty_database_url):
-    class Config(TestingConfig):
-        SQLALCHEMY_DATABASE_URI = empty_database_url
-
-    app = create_app(Config)
-    with app.app_context():
-        flask_migrate.upgrade()
-        engine = create_engine(empty_database_url)
-        with engine.begin() as connection:
-            connection.exec_driver_sql("INSERT INTO audit_entry (at, actor, action) VALUES "
-                                       "(CURRENT_TIMESTAMP, 'cli:test', 'test.event')")
-        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
-            connection.exec_driver_sql("UPDATE audit_entry SET actor = 'someone else'")
-        engine.dispose()
-        db.session.remove()
-        db.engine.dispose()
+def test_audit_entries_cannot_be_updated_once_migrated(migrated):
+    with migrated.begin() as connection:
+        connection.exec_driver_sql("INSERT INTO audit_entry (at, actor, action) VALUES "
+                                   "(CURRENT_TIMESTAMP, 'cli:test', 'test.event')")
+    with pytest.raises(DBAPIError, match="append-only"), migrated.begin() as connection:
+        connection.exec_driver_sql("UPDATE audit_entry SET actor = 'someone else'")

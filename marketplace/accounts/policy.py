@@ -55,24 +55,29 @@ def authorize(user, action, obj=None):
         abort(403)
 
 
-def applications_for(user):
-    """Entity applications ``user`` may see: their own; their province's (officers); all (admins, national)."""
-    query = select(EntityApplication)
-    if is_admin(user) or (user.role == "officer" and user.province_code is None):
+def sees_everything(user):
+    """Admins and national officers see every province."""
+    return is_admin(user) or (user.role == "officer" and user.province_code is None)
+
+
+def province_scoped(query, province_column, user, otherwise):
+    """``query`` for everyone who sees everything, limited to the officer's province, else ``otherwise``."""
+    if sees_everything(user):
         return query
     if user.role == "officer":
-        return query.where(EntityApplication.province_code == user.province_code)
-    return query.where(EntityApplication.user_id == user.id)
+        return query.where(province_column == user.province_code)
+    return query.where(otherwise)
+
+
+def applications_for(user):
+    """Entity applications ``user`` may see: their own; their province's (officers); all (admins, national)."""
+    return province_scoped(select(EntityApplication), EntityApplication.province_code, user,
+                           EntityApplication.user_id == user.id)
 
 
 def audit_for(user):
     """Audit entries ``user`` may read: all for admins and national officers, their province's for officers."""
-    query = select(AuditEntry)
-    if is_admin(user) or (user.role == "officer" and user.province_code is None):
-        return query
-    if user.role == "officer":
-        return query.where(AuditEntry.province_code == user.province_code)
-    return query.where(false())
+    return province_scoped(select(AuditEntry), AuditEntry.province_code, user, false())
 
 
 def entity_for(user):
@@ -96,12 +101,7 @@ def registry_products_for(user):
     """Certified products an officer keeps: their province's, or all for national officers and admins."""
     from marketplace.shop.models import Product
 
-    query = select(Product)
-    if is_admin(user) or (user.role == "officer" and user.province_code is None):
-        return query
-    if user.role == "officer":
-        return query.where(Product.province_code == user.province_code)
-    return query.where(false())
+    return province_scoped(select(Product), Product.province_code, user, false())
 
 
 def members_of(entity_id):
@@ -113,15 +113,9 @@ def members_of(entity_id):
 
 
 def showrooms_for(user):
-    """Showrooms ``user`` may see."""
-    query = select(Showroom)
-    if is_admin(user) or (user.role == "officer" and user.province_code is None):
-        return query
-    if user.role == "officer":
-        return query.where(Showroom.province_code == user.province_code)
-    if user.role == "showroom_staff":
-        return query.where(Showroom.id == user.showroom_id)
-    return query.where(false())
+    """Showrooms ``user`` may see: staff their own; officers their province's; admins and national all."""
+    own = Showroom.id == user.showroom_id if user.role == "showroom_staff" else false()
+    return province_scoped(select(Showroom), Showroom.province_code, user, own)
 
 
 def get_or_404(query, row_id, model):

@@ -112,41 +112,50 @@ def decide(placement, action, user, note=None):
     return placement
 
 
+def has_valid_certificate(product, day):
+    """True when the product's certificate is valid on ``day`` (expiring soon included)."""
+    certificates = db.session.scalars(select(Certificate).where(Certificate.product_id == product.id)).all()
+    return flag_for(explaining_certificate(certificates, day), day)[0] in ("valid", "expiring")
+
+
+def placement_of(showroom, product):
+    """The placement of ``product`` in ``showroom``, or None."""
+    return db.session.scalar(select(Placement).where(Placement.showroom_id == showroom.id,
+                                                     Placement.product_id == product.id))
+
+
+def move(placement, status, user, action_field="decided_by_id"):
+    """Set a placement's status (creating nothing), recording who and an audit entry."""
+    before = {"status": placement.status} if placement.id else None
+    placement.status = status
+    setattr(placement, action_field, user.id)
+    db.session.flush()
+    audit.record(None, f"placement.{status}", placement, before, {"status": status})
+    return placement
+
+
 def put_on_shelf(showroom, product, user, day):
     """Staff place a product directly; only a product with a valid certificate may go on the shelf."""
-    certificates = db.session.scalars(select(Certificate).where(Certificate.product_id == product.id)).all()
-    flag, _days = flag_for(explaining_certificate(certificates, day), day)
-    if flag not in ("valid", "expiring"):
+    if not has_valid_certificate(product, day):
         raise AccountError(_("Only products with a valid OCOP certificate may go on the shelf."))
-    placement = db.session.scalar(select(Placement).where(Placement.showroom_id == showroom.id,
-                                                          Placement.product_id == product.id))
+    placement = placement_of(showroom, product)
     if placement is None:
-        placement = Placement(showroom_id=showroom.id, product_id=product.id, status="displayed",
-                              decided_by_id=user.id)
+        placement = Placement(showroom_id=showroom.id, product_id=product.id)
         db.session.add(placement)
-        db.session.flush()
-        audit.record(None, "placement.displayed", placement, None, {"status": "displayed"})
-    elif placement.status != "displayed":
-        before = {"status": placement.status}
-        placement.status, placement.decided_by_id = "displayed", user.id
-        audit.record(None, "placement.displayed", placement, before, {"status": "displayed"})
-    return placement
+    elif placement.status == "displayed":
+        return placement
+    return move(placement, "displayed", user)
 
 
 def request_placement(user, product, showroom, day):
     """A vendor asks a showroom to display one of its products (with a valid certificate)."""
-    certificates = db.session.scalars(select(Certificate).where(Certificate.product_id == product.id)).all()
-    flag, _days = flag_for(explaining_certificate(certificates, day), day)
-    if flag not in ("valid", "expiring"):
+    if not has_valid_certificate(product, day):
         raise AccountError(_("Only products with a valid OCOP certificate can be proposed to a showroom."))
-    placement = db.session.scalar(select(Placement).where(Placement.showroom_id == showroom.id,
-                                                          Placement.product_id == product.id))
+    placement = placement_of(showroom, product)
     if placement is not None and placement.status not in ("declined", "removed"):
         raise AccountError(_("This product is already proposed to or displayed in this showroom."))
     if placement is None:
         placement = Placement(showroom_id=showroom.id, product_id=product.id)
         db.session.add(placement)
-    placement.status, placement.requested_by_id, placement.note = "requested", user.id, None
-    db.session.flush()
-    audit.record(None, "placement.requested", placement, None, {"showroom_id": showroom.id})
-    return placement
+    placement.note = None
+    return move(placement, "requested", user, action_field="requested_by_id")
