@@ -45,6 +45,8 @@ class Config:
     MAIL_FROM = os.environ.get("MAIL_FROM", "OCOP Market <no-reply@ocop.example>")
     MAIL_OUTBOX = os.environ.get("MAIL_OUTBOX")
     PER_PAGE = 24
+    SHIPPING_DEFAULT_VND = 30000  #: an entity's fee for its part of an order when it set none
+    RESERVATION_MINUTES = 30  #: how long an unpaid order holds its stock
     MAX_PER_PAGE = 100
     TESTING = False
 

@@ -6,6 +6,8 @@ from marketplace.channels.models import EntityChannel, SalesChannel  # noqa: F40
 from marketplace.core.audit import AuditEntry  # noqa: F401
 from marketplace.reference.models import CriteriaSet, LegacyProvince, ProductGroup, Province, Sector  # noqa: F401
 from marketplace.search.models import SearchPending  # noqa: F401
+from marketplace.shop.cart.models import Cart, CartLine, ShippingRate  # noqa: F401
 from marketplace.shop.models import Listing, Product  # noqa: F401
+from marketplace.shop.orders.models import Order, OrderEvent, OrderLine, VendorOrder  # noqa: F401
 from marketplace.showrooms.models import Placement, Showroom, ShowroomNotice  # noqa: F401
 from marketplace.vendors.models import Entity  # noqa: F401

@@ -1,0 +1,1 @@
+"""Payments: Stripe Checkout behind one thin client module (``stripe_client``), its webhook and bookkeeping."""

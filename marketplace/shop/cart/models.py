@@ -1,0 +1,41 @@
+"""Baskets: one per signed-in customer, or per anonymous visitor (a random token in the session)."""
+
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from marketplace.core.db import TimestampMixin
+from marketplace.extensions import db
+
+
+class Cart(TimestampMixin, db.Model):
+    """A basket; exactly one of ``user_id`` and ``token`` identifies it."""
+
+    __tablename__ = "cart"
+    __table_args__ = (CheckConstraint("(user_id IS NULL) <> (token IS NULL)", name="owner"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), unique=True)
+    token: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+
+class CartLine(db.Model):
+    """A listing in a basket, with a quantity."""
+
+    __tablename__ = "cart_line"
+    __table_args__ = (UniqueConstraint("cart_id", "listing_id", name="uq_cart_line"),
+                      CheckConstraint("quantity > 0", name="quantity"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cart_id: Mapped[int] = mapped_column(ForeignKey("cart.id"), index=True)
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listing.id"))
+    quantity: Mapped[int] = mapped_column(Integer)
+
+
+class ShippingRate(db.Model):
+    """An entity's shipping fee for one order part, to one province (NULL: everywhere else)."""
+
+    __tablename__ = "shipping_rate"
+    __table_args__ = (UniqueConstraint("entity_id", "province_code", name="uq_shipping_rate"),
+                      CheckConstraint("fee_vnd >= 0", name="fee"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"), index=True)
+    province_code: Mapped[str | None] = mapped_column(ForeignKey("province.code"))
+    fee_vnd: Mapped[int] = mapped_column(Integer)

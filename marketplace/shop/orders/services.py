@@ -1,0 +1,134 @@
+"""Placing, cancelling and expiring orders.
+
+Stock is taken with one conditional UPDATE per line, in a fixed order, so that concurrent buyers can never
+oversell; it comes back when an order is cancelled or expires. Callers roll back on AccountError.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from marketplace import search
+from marketplace.accounts.errors import AccountError
+from marketplace.certificates.codes import ALPHABET
+from marketplace.extensions import db
+from marketplace.shop.cart.models import CartLine
+from marketplace.shop.models import Listing
+from marketplace.shop.orders.models import Order, OrderEvent, OrderLine, VendorOrder
+from marketplace.shop.orders.status import CANCELLABLE, check_transition
+
+
+@dataclass
+class Contact:
+    """Who receives the order, and where."""
+
+    name: str
+    email: str
+    phone: str
+    province_code: str
+    ward: str
+    address: str
+
+
+def new_reference(day):
+    """A short, readable order reference such as ``OCOP-261123-7K3Q``."""
+    return f"OCOP-{day:%y%m%d}-{''.join(secrets.choice(ALPHABET) for _ in range(4))}"
+
+
+def take_stock(listing_id, quantity):
+    """Atomically decrement stock if enough is left; True when taken (never below zero)."""
+    result = db.session.execute(update(Listing).where(Listing.id == listing_id, Listing.stock >= quantity)
+                                .values(stock=Listing.stock - quantity).execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+def return_stock(listing_id, quantity):
+    """Put stock back (a cancelled or expired order)."""
+    db.session.execute(update(Listing).where(Listing.id == listing_id).values(stock=Listing.stock + quantity)
+                       .execution_options(synchronize_session=False))
+
+
+def record(order, to_status, actor, vendor_order=None, note=None, from_status=None):
+    """Append an order event."""
+    db.session.add(OrderEvent(order_id=order.id, vendor_order_id=vendor_order.id if vendor_order else None,
+                              from_status=from_status, to_status=to_status, actor=actor, note=note))
+
+
+def place_order(user, cart, basket, contact, payment_method, day):
+    """Turn a checked basket into an order: reserve stock line by line, snapshot every line, empty the basket.
+
+    Raises AccountError when the basket holds a line that cannot be bought or stock ran out: the caller must
+    roll back (stock already taken for earlier lines is then returned by the rollback).
+    """
+    if not basket.groups or basket.blocked:
+        raise AccountError(_("Some lines of your basket cannot be bought as they are: check the basket."))
+    items = sorted((item for group in basket.groups for item in group.items), key=lambda item: item.listing.id)
+    for item in items:
+        if not take_stock(item.listing.id, item.line.quantity):
+            raise AccountError(_("Sorry, %(product)s has just sold out or has fewer units left.",
+                                 product=item.product.name))
+    status = "processing" if payment_method == "cod" else "pending_payment"
+    minutes = current_app.config["RESERVATION_MINUTES"]
+    order = Order(reference=new_reference(day), user_id=user.id, email=contact.email, name=contact.name,
+                  phone=contact.phone, province_code=contact.province_code, ward=contact.ward,
+                  address=contact.address, status=status, payment_method=payment_method,
+                  subtotal_vnd=basket.subtotal_vnd, shipping_vnd=basket.shipping_vnd, total_vnd=basket.total_vnd,
+                  reserved_until=None if status == "processing" else datetime.now(UTC) + timedelta(minutes=minutes))
+    db.session.add(order)
+    db.session.flush()
+    record(order, status, user.email)
+    for group in basket.groups:
+        part = VendorOrder(order_id=order.id, entity_id=group.entity.id, entity_name=group.entity.name,
+                           status=status, subtotal_vnd=group.subtotal_vnd, shipping_vnd=group.shipping_vnd)
+        db.session.add(part)
+        db.session.flush()
+        for item in group.items:
+            certificate = item.availability.certificate
+            db.session.add(OrderLine(
+                vendor_order_id=part.id, listing_id=item.listing.id, product_id=item.product.id,
+                product_name=item.product.name, entity_name=group.entity.name, certificate_number=certificate.number,
+                stars=certificate.stars, unit_price_vnd=item.listing.price_vnd, quantity=item.line.quantity))
+    db.session.execute(CartLine.__table__.delete().where(CartLine.cart_id == cart.id))
+    search.queue(db.session, [item.product.id for item in items])
+    return order
+
+
+def lines_of(order):
+    """(vendor order, lines) pairs of an order."""
+    parts = db.session.scalars(select(VendorOrder).where(VendorOrder.order_id == order.id)
+                               .order_by(VendorOrder.id)).all()
+    lines = db.session.scalars(select(OrderLine).where(OrderLine.vendor_order_id.in_([p.id for p in parts]))).all()
+    return [(part, [line for line in lines if line.vendor_order_id == part.id]) for part in parts]
+
+
+def cancel(order, actor, note=None):
+    """Cancel an order that has not shipped: every part is cancelled and the stock returns."""
+    if order.status not in CANCELLABLE:
+        raise AccountError(_("This order can no longer be cancelled."))
+    check_transition(order.status, "cancelled")
+    product_ids = []
+    for part, lines in lines_of(order):
+        if part.status in CANCELLABLE:
+            record(order, "cancelled", actor, part, note, part.status)
+            part.status = "cancelled"
+            for line in lines:
+                if line.listing_id:
+                    return_stock(line.listing_id, line.quantity)
+                    product_ids.append(line.product_id)
+    record(order, "cancelled", actor, note=note, from_status=order.status)
+    order.status, order.reserved_until = "cancelled", None
+    search.queue(db.session, product_ids)
+    return order
+
+
+def expire_unpaid(now):
+    """Cancel unpaid orders whose reservation lapsed (stock returns); return how many."""
+    overdue = db.session.scalars(select(Order).where(Order.status == "pending_payment",
+                                                     Order.reserved_until < now)).all()
+    for order in overdue:
+        cancel(order, "system:reservation-expired", _("Payment not received in time."))
+    return len(overdue)
