@@ -18,6 +18,7 @@ from marketplace.accounts.forms import (
 from marketplace.core import audit
 from marketplace.core.security import safe_next
 from marketplace.extensions import db, limiter
+from marketplace.shop.cart import services as cart_services
 from marketplace.vendors import services as vendor_services
 
 bp = Blueprint("accounts", __name__)
@@ -33,10 +34,13 @@ def _failed(response):
 
 
 def start_session(user, remember):
-    """Sign in with a fresh session (no fixation), remembering the language."""
+    """Sign in with a fresh session (no fixation), keeping the anonymous basket and the language."""
+    cart_token = session.get(cart_services.SESSION_KEY)
     session.clear()
     login_user(user, remember=remember)
     session["lang"] = user.preferred_locale
+    if cart_token:
+        cart_services.merge_on_login(user, {cart_services.SESSION_KEY: cart_token})
 
 
 @bp.route("/login", methods=["GET", "POST"])

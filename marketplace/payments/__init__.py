@@ -1,1 +1,1 @@
-"""Payments: Stripe Checkout behind one thin client module (``stripe_client``), its webhook and bookkeeping."""
+"""Payments: each provider behind one thin module (only ``stripe_client`` imports ``stripe``)."""

@@ -98,6 +98,8 @@ ROUTES = [
     ("GET", "/showroom/{showroom_b}", {**ANON, "default": 403, "showroom_staff": 404, "officer_other": 200,
                                        "officer_this": 404, "officer_national": 200, "admin": 200}),
     ("GET", "/api/v1/me", {"anonymous": 401, "default": 200}),
+    ("GET", "/orders", {**ANON, "default": 200}),
+    ("GET", "/cart", {"default": 200}),
     ("GET", "/officer/registry", {**ANON, "default": 403, "officer_other": 200, "officer_this": 200,
                                   "officer_national": 200, "admin": 200}),
     ("GET", "/officer/products/{product_a}", {**ANON, "default": 403, "officer_other": 404, "officer_this": 200,

@@ -38,3 +38,22 @@ def test_product_page_and_detail_api_use_three_queries(client, count_queries, fr
     slug = client.get(f"/api/v1/products/{product_id}").get_json()["slug"]
     assert queries_for(client, count_queries, f"/p/{slug}") == 2
     assert queries_for(client, count_queries, f"/api/v1/products/{product_id}") == 2
+
+
+def test_basket_and_checkout_query_counts_do_not_grow_with_lines(client, count_queries, frozen_clock):
+    from sqlalchemy import select
+
+    from marketplace.shop.models import Listing
+    from tests.factories import make_user
+
+    buyer = make_user("customer")
+    fill(3)
+    client.login_as(buyer)
+    for listing_id in db.session.scalars(select(Listing.id)).all()[:2]:
+        client.post_form("/cart/add", {"listing_id": listing_id, "quantity": 1})
+    few = queries_for(client, count_queries, "/checkout")
+    for listing_id in db.session.scalars(select(Listing.id)).all()[2:]:
+        client.post_form("/cart/add", {"listing_id": listing_id, "quantity": 1})
+    many = queries_for(client, count_queries, "/checkout")
+    assert few == many
+    assert many <= 8

@@ -1,0 +1,125 @@
+"""Basket, checkout and the customer's orders."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from marketplace.accounts.errors import AccountError
+from marketplace.accounts.forms import choices
+from marketplace.core.clock import today
+from marketplace.extensions import db
+from marketplace.reference.lookup import provinces
+from marketplace.shop.cart import services as cart_services
+from marketplace.shop.orders import services as orders
+from marketplace.shop.orders.forms import CheckoutForm
+from marketplace.shop.orders.models import Order, OrderEvent
+
+bp = Blueprint("orders", __name__)
+ENABLED_PAYMENTS = ("cod",)  #: card (Stripe) and bank transfer (VietQR) are being connected
+
+
+@bp.get("/cart")
+def cart():
+    """The basket, grouped by producer, every line re-checked against the storefront rule."""
+    basket = cart_services.view(cart_services.find_cart(current_user, session), today())
+    return render_template("orders/cart.html", basket=basket)
+
+
+@bp.post("/cart/add")
+def add():
+    """Add a product to the basket."""
+    cart_obj = cart_services.get_or_create_cart(current_user, session)
+    try:
+        _line, capped = cart_services.add(cart_obj, request.form.get("listing_id", type=int) or 0,
+                                          request.form.get("quantity", 1, type=int), today())
+    except AccountError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(request.referrer or url_for("shop.home"))
+    db.session.commit()
+    flash(_("Added to your basket (limited to the stock).") if capped else _("Added to your basket."), "success")
+    return redirect(url_for("orders.cart"))
+
+
+@bp.post("/cart/lines/<int:line_id>")
+def update(line_id):
+    """Change a line's quantity (0 removes it)."""
+    cart_obj = cart_services.find_cart(current_user, session)
+    if cart_obj is None:
+        abort(404)
+    cart_services.set_quantity(cart_obj, line_id, request.form.get("quantity", 0, type=int))
+    db.session.commit()
+    return redirect(url_for("orders.cart"))
+
+
+@bp.route("/checkout", methods=["GET", "POST"])
+@login_required
+def checkout():
+    """Contact, address, payment, review: the storefront rule and the stock are checked again on placing."""
+    cart_obj = cart_services.find_cart(current_user, session)
+    form = CheckoutForm(name=current_user.name, email=current_user.email)
+    form.province.choices = choices((p.code, p.name) for p in sorted(provinces().values(), key=lambda p: p.slug))
+    basket = cart_services.view(cart_obj, today(), form.province.data)
+    if not basket.groups:
+        return redirect(url_for("orders.cart"))
+    if form.validate_on_submit():
+        if form.payment_method.data not in ENABLED_PAYMENTS:
+            flash(_("This payment method is not available yet: choose cash on delivery."), "error")
+        else:
+            contact = orders.Contact(form.name.data, form.email.data, form.phone.data, form.province.data,
+                                     form.ward.data, form.address.data)
+            try:
+                order = orders.place_order(current_user, cart_obj, basket, contact, form.payment_method.data,
+                                           today())
+            except AccountError as error:
+                db.session.rollback()
+                flash(error.message, "error")
+                return redirect(url_for("orders.cart"))
+            db.session.commit()
+            return redirect(url_for("orders.detail", reference=order.reference))
+    return render_template("orders/checkout.html", form=form, basket=basket,
+                           enabled=ENABLED_PAYMENTS), 400 if form.errors else 200
+
+
+def _my_order(reference):
+    """Load the signed-in customer's order; other people's orders are not found."""
+    order = db.session.scalar(select(Order).where(Order.reference == reference, Order.user_id == current_user.id))
+    if order is None:
+        abort(404)
+    return order
+
+
+@bp.get("/orders")
+@login_required
+def history():
+    """The customer's orders, newest first."""
+    rows = db.session.scalars(select(Order).where(Order.user_id == current_user.id)
+                              .order_by(Order.created_at.desc()).limit(100)).all()
+    return render_template("orders/history.html", orders=rows)
+
+
+@bp.get("/orders/<reference>")
+@login_required
+def detail(reference):
+    """One order with its parts, lines and events."""
+    order = _my_order(reference)
+    events = db.session.scalars(select(OrderEvent).where(OrderEvent.order_id == order.id)
+                                .order_by(OrderEvent.at)).all()
+    return render_template("orders/detail.html", order=order, parts=orders.lines_of(order), events=events,
+                           province=provinces()[order.province_code])
+
+
+@bp.post("/orders/<reference>/cancel")
+@login_required
+def cancel(reference):
+    """Cancel an order that has not shipped; the stock returns."""
+    order = _my_order(reference)
+    try:
+        orders.cancel(order, current_user.email, _("Cancelled by the customer."))
+    except AccountError as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Your order has been cancelled."), "success")
+    return redirect(url_for("orders.detail", reference=order.reference))
