@@ -61,6 +61,7 @@ def register_blueprints(app):
     from marketplace.certificates.views import bp as certificates_bp
     from marketplace.core.views import bp as core_bp
     from marketplace.officers.views import bp as officers_bp
+    from marketplace.payments.views import bp as payments_bp
     from marketplace.reports.views import bp as reports_bp
     from marketplace.shop.orders.views import bp as orders_bp
     from marketplace.shop.views import bp as shop_bp
@@ -69,7 +70,7 @@ def register_blueprints(app):
 
     limiter.limit(lambda: app.config["RATELIMIT_API"])(api_bp)
     for blueprint in (core_bp, shop_bp, certificates_bp, accounts_bp, vendors_bp, officers_bp, showrooms_bp,
-                      admin_bp, reports_bp, orders_bp, api_bp):
+                      admin_bp, reports_bp, orders_bp, payments_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)
 

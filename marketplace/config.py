@@ -56,9 +56,10 @@ class Config:
 
 
 class DevelopmentConfig(Config):
-    """Local development: SQLite in the instance folder, a random secret per run."""
+    """Local development: SQLite in the instance folder, a random secret per run, simulated card payments."""
 
     SECRET_KEY = Config.SECRET_KEY or secrets.token_hex(32)
+    SIMULATED_PAYMENTS = True  #: without Stripe keys, card payments go to a labelled simulated page
 
 
 class TestingConfig(Config):

@@ -4,6 +4,7 @@ from marketplace.accounts.models import EntityApplication, Invitation, User, Ven
 from marketplace.certificates.models import Certificate, CertificateReminder  # noqa: F401
 from marketplace.channels.models import EntityChannel, SalesChannel  # noqa: F401
 from marketplace.core.audit import AuditEntry  # noqa: F401
+from marketplace.payments.models import Payment, ProcessedStripeEvent  # noqa: F401
 from marketplace.reference.models import CriteriaSet, LegacyProvince, ProductGroup, Province, Sector  # noqa: F401
 from marketplace.search.models import SearchPending  # noqa: F401
 from marketplace.shop.cart.models import Cart, CartLine, ShippingRate  # noqa: F401

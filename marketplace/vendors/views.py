@@ -79,7 +79,7 @@ def dashboard():
                            members=policy.members_of(entity.id), invite_form=InviteForm(),
                            is_owner=policy.can(current_user, "entity.manage_team", entity), placements=placements,
                            showrooms=db.session.scalars(select(Showroom).order_by(Showroom.name)).all(),
-                           placement_labels=PLACEMENT_LABELS)
+                           placement_labels=PLACEMENT_LABELS, vendor_orders=policy.vendor_orders_for(current_user))
 
 
 @bp.post("/team/invite")

@@ -127,3 +127,73 @@ def test_showroom_staff_look_up_a_code_and_see_a_revoked_product_flagged(browser
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "showroom-lookup-revoked.png"), full_page=True)
     page.close()
+
+
+def test_two_producers_one_basket_simulated_card_payment(browser, live_server, app):
+    """Anonymous basket with two entities → sign in (basket kept) → simulated Stripe → paid → each entity
+    sees its own part of the order."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from marketplace.extensions import db
+    from marketplace.shop.orders.models import Order
+    from tests.factories import PASSWORD, make_certificate, make_entity, make_listing, make_product, make_user
+
+    app.config["SIMULATED_PAYMENTS"] = True
+    try:
+        entities = [make_entity("HTX Chè Tân Cương", province_code="19"), make_entity("HTX Nước mắm Nam Ô")]
+        products = []
+        for entity, name in zip(entities, ("Chè búp Tân Cương", "Nước mắm cá cơm Nam Ô"), strict=True):
+            product = make_product(name, entity=entity)
+            make_certificate(product, valid_from=date(2025, 6, 1))
+            make_listing(product, price_vnd=150000, stock=5)
+            products.append(product)
+        buyer = make_user("customer", email="mua@test.example")
+        owners = [make_user("vendor", entity=entity, email=f"owner{n}@test.example")
+                  for n, entity in enumerate(entities)]
+        db.session.commit()
+
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        for product in products:
+            page.goto(f"{live_server}/p/{product.slug}")
+            page.locator("form.buy-form button").click()
+            page.wait_for_url("**/cart")
+        assert page.locator("section.basket-group").count() == 2
+        page.goto(live_server + "/login?next=/cart")
+        page.fill("#email", buyer.email)
+        page.fill("#password", PASSWORD)
+        page.locator("main button[type=submit]").click()
+        page.wait_for_url("**/cart")
+        assert page.locator("section.basket-group").count() == 2  # the basket survived signing in
+        page.locator("main a.button").click()
+        page.wait_for_url("**/checkout")
+        page.fill("#name", "Phạm Thị Mua")
+        page.fill("#phone", "0912345678")
+        page.fill("#ward", "Phường Hải Châu")
+        page.fill("#address", "1 Bạch Đằng")
+        page.locator("input[name=payment_method][value=card]").check()
+        page.locator("main button[type=submit]").click()
+        page.wait_for_url("**/payments/simulated/**")
+        assert "MÔ PHỎNG" in page.locator("main").inner_text()  # the simulation is labelled as such
+        page.locator("button[value=pay]").click()
+        page.wait_for_url("**/orders/OCOP-**")
+        order = db.session.scalar(select(Order))
+        db.session.refresh(order)
+        assert order.status == "paid"
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "order-paid.png"), full_page=True)
+        page.close()
+        for owner in owners:
+            vendor_page = browser.new_page()
+            vendor_page.goto(live_server + "/login")
+            vendor_page.fill("#email", owner.email)
+            vendor_page.fill("#password", PASSWORD)
+            vendor_page.locator("main button[type=submit]").click()
+            vendor_page.wait_for_url(live_server + "/")
+            vendor_page.goto(live_server + "/vendor/")
+            rows = vendor_page.locator("table.vendor-orders tbody tr")
+            assert rows.count() == 1 and order.reference in rows.inner_text()
+            vendor_page.close()
+    finally:
+        app.config.pop("SIMULATED_PAYMENTS", None)

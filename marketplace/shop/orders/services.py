@@ -132,3 +132,15 @@ def expire_unpaid(now):
     for order in overdue:
         cancel(order, "system:reservation-expired", _("Payment not received in time."))
     return len(overdue)
+
+
+def mark_paid(order, actor):
+    """The payment arrived: the order and every part become paid (stock was taken when the order was placed)."""
+    check_transition(order.status, "paid")
+    for part, _lines in lines_of(order):
+        if part.status == "pending_payment":
+            record(order, "paid", actor, part, from_status=part.status)
+            part.status = "paid"
+    record(order, "paid", actor, from_status=order.status)
+    order.status, order.reserved_until = "paid", None
+    return order

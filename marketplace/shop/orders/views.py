@@ -1,6 +1,6 @@
 """Basket, checkout and the customer's orders."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -9,6 +9,7 @@ from marketplace.accounts.errors import AccountError
 from marketplace.accounts.forms import choices
 from marketplace.core.clock import today
 from marketplace.extensions import db
+from marketplace.payments import services as payments
 from marketplace.reference.lookup import provinces
 from marketplace.shop.cart import services as cart_services
 from marketplace.shop.orders import services as orders
@@ -16,7 +17,9 @@ from marketplace.shop.orders.forms import CheckoutForm
 from marketplace.shop.orders.models import Order, OrderEvent
 
 bp = Blueprint("orders", __name__)
-ENABLED_PAYMENTS = ("cod",)  #: card (Stripe) and bank transfer (VietQR) are being connected
+def enabled_payments():
+    """Payment methods offered now: cash on delivery always, card when Stripe (or its simulation) is there."""
+    return ("cod", "card") if payments.card_available() else ("cod",)
 
 
 @bp.get("/cart")
@@ -64,7 +67,7 @@ def checkout():
     if not basket.groups:
         return redirect(url_for("orders.cart"))
     if form.validate_on_submit():
-        if form.payment_method.data not in ENABLED_PAYMENTS:
+        if form.payment_method.data not in enabled_payments():
             flash(_("This payment method is not available yet: choose cash on delivery."), "error")
         else:
             contact = orders.Contact(form.name.data, form.email.data, form.phone.data, form.province.data,
@@ -77,9 +80,26 @@ def checkout():
                 flash(error.message, "error")
                 return redirect(url_for("orders.cart"))
             db.session.commit()
+            if order.payment_method == "card":
+                return redirect(start_card_payment(order))
             return redirect(url_for("orders.detail", reference=order.reference))
     return render_template("orders/checkout.html", form=form, basket=basket,
-                           enabled=ENABLED_PAYMENTS), 400 if form.errors else 200
+                           enabled=enabled_payments()), 400 if form.errors else 200
+
+
+def start_card_payment(order):
+    """Open the card payment for a placed order; if it cannot start, the order is cancelled and says why."""
+    try:
+        url = payments.start_card_payment(order)
+    except payments.PaymentError as error:
+        db.session.rollback()
+        current_app.logger.warning("card payment for %s could not start: %s", order.reference, error.message)
+        orders.cancel(order, "system", _("The card payment could not be started."))
+        db.session.commit()
+        flash(_("The card payment could not be started; the order was cancelled. Try cash on delivery."), "error")
+        return url_for("orders.detail", reference=order.reference)
+    db.session.commit()
+    return url
 
 
 def _my_order(reference):

@@ -1,0 +1,147 @@
+"""Payment flows: start a card payment, apply Stripe's events (idempotent, any order), confirm transfers.
+
+A line whose certificate lapses between placing the order and the payment is still delivered: the customer
+bought it while it was certified (the order line keeps that certificate's number), and the stock was reserved
+then. The checkout page says so.
+"""
+
+from flask import current_app, url_for
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from marketplace.extensions import db
+from marketplace.payments import stripe_client
+from marketplace.payments.models import Payment, ProcessedStripeEvent
+from marketplace.shop.orders import services as orders
+from marketplace.shop.orders.models import Order, OrderLine, VendorOrder
+
+
+class PaymentError(Exception):
+    """A payment could not be started; ``message`` is for logs, pages show their own text."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def simulated():
+    """True when card payments go to the labelled simulated page (development without Stripe keys)."""
+    return not stripe_client.is_configured() and current_app.config.get("SIMULATED_PAYMENTS", False)
+
+
+def card_available():
+    """Card payment can be offered (Stripe configured, or simulated in development)."""
+    return stripe_client.is_configured() or simulated()
+
+
+def checkout_lines(order):
+    """(name, unit price, quantity) of every line, and one shipping line per vendor order."""
+    parts = db.session.scalars(select(VendorOrder).where(VendorOrder.order_id == order.id)).all()
+    lines = db.session.scalars(select(OrderLine).where(OrderLine.vendor_order_id.in_([p.id for p in parts]))).all()
+    result = [(line.product_name, line.unit_price_vnd, line.quantity) for line in lines]
+    result += [(f"Shipping: {part.entity_name}", part.shipping_vnd, 1) for part in parts if part.shipping_vnd]
+    return result
+
+
+def start_card_payment(order):
+    """Create the Stripe Checkout Session (or the simulated one) for an unpaid order; return the page to open."""
+    payment = Payment(order_id=order.id, method="card", amount_vnd=order.total_vnd)
+    db.session.add(payment)
+    if simulated():
+        payment.stripe_session_id = f"cs_sim_{order.reference}"
+        db.session.flush()
+        return url_for("payments.simulated_checkout", reference=order.reference)
+    session, error = stripe_client.create_checkout_session(
+        order.reference, checkout_lines(order),
+        success_url=url_for("orders.detail", reference=order.reference, _external=True),
+        cancel_url=url_for("orders.detail", reference=order.reference, _external=True),
+        customer_email=order.email, idempotency_key=f"{order.reference}-checkout")
+    if error:
+        raise PaymentError(error)
+    payment.stripe_session_id, payment.provider_data = session["id"], session
+    db.session.flush()
+    return session["url"]
+
+
+def _payment_for(session):
+    return db.session.scalar(select(Payment).where(Payment.stripe_session_id == session.get("id")))
+
+
+def on_completed(session):
+    """A Checkout Session finished: paid now (card) or later (async methods)."""
+    if session.get("payment_status") == "paid":
+        return mark_paid(session)
+    return "awaiting asynchronous payment"
+
+
+def mark_paid(session):
+    """Record the payment if its amount is the order's; a late payment for a cancelled order is refunded."""
+    payment = _payment_for(session)
+    if payment is None:
+        return "unknown session"
+    order = db.session.get(Order, payment.order_id)
+    payment.provider_data, payment.stripe_payment_intent = session, session.get("payment_intent")
+    if session.get("amount_total") != order.total_vnd or (session.get("currency") or "").lower() != "vnd":
+        payment.status = "amount_mismatch"
+        return "amount mismatch: not paid"
+    if payment.status == "succeeded":
+        return "already paid"
+    payment.status = "succeeded"
+    if order.status == "pending_payment":
+        orders.mark_paid(order, "stripe")
+        return "paid"
+    _, error = stripe_client.refund(payment.stripe_payment_intent, idempotency_key=f"{order.reference}-late-refund")
+    payment.status = "refunded" if error is None else payment.status
+    return "paid after cancellation: refunded" if error is None else f"refund failed: {error}"
+
+
+def on_failed(session):
+    """An asynchronous payment failed: the order is cancelled and its stock returns."""
+    payment = _payment_for(session)
+    if payment is None:
+        return "unknown session"
+    payment.status = "failed"
+    order = db.session.get(Order, payment.order_id)
+    if order.status == "pending_payment":
+        orders.cancel(order, "stripe", "payment failed")
+    return "failed"
+
+
+def on_expired(session):
+    """The customer never paid: the order is cancelled and its stock returns (unless already paid)."""
+    payment = _payment_for(session)
+    if payment is None:
+        return "unknown session"
+    order = db.session.get(Order, payment.order_id)
+    if payment.status == "pending":
+        payment.status = "expired"
+    if order.status == "pending_payment":
+        orders.cancel(order, "stripe", "payment session expired")
+        return "expired: cancelled"
+    return "expired: ignored"
+
+
+HANDLERS = {
+    "checkout.session.completed": on_completed,
+    "checkout.session.async_payment_succeeded": mark_paid,
+    "checkout.session.async_payment_failed": on_failed,
+    "checkout.session.expired": on_expired,
+}
+
+
+def apply_stripe_event(event):
+    """Apply one verified Stripe event exactly once; return what happened (duplicates change nothing)."""
+    handler = HANDLERS.get(event["type"])
+    outcome = handler(event["data"]["object"]) if handler else "ignored"
+    db.session.add(ProcessedStripeEvent(id=event["id"], type=event["type"], outcome=outcome))
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        return "duplicate"
+    return outcome
+
+
+def already_processed(event_id):
+    """True when this event id was applied before."""
+    return db.session.get(ProcessedStripeEvent, event_id) is not None
