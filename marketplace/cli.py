@@ -12,6 +12,7 @@ demo_cli = AppGroup("demo", help="Demo catalogue and accounts.")
 users_cli = AppGroup("users", help="Accounts.")
 search_cli = AppGroup("search", help="The product search index.")
 certificates_cli = AppGroup("certificates", help="Certificate maintenance.")
+orders_cli = AppGroup("orders", help="Order maintenance.")
 
 PROGRESS_THRESHOLD = 500
 
@@ -139,9 +140,23 @@ def certificates_sweep(day):
     click.echo(report.summary())
 
 
+@orders_cli.command("expire")
+def orders_expire():
+    """Cancel unpaid orders whose reservation lapsed; their stock returns (cron: every 5 minutes)."""
+    from datetime import UTC, datetime
+
+    from marketplace.extensions import db
+    from marketplace.shop.orders.services import expire_unpaid
+
+    count = expire_unpaid(datetime.now(UTC))
+    db.session.commit()
+    click.echo(f"{count} unpaid orders expired")
+
+
 def register(app):
     """Attach the command groups to ``app``."""
     from marketplace.translations import translate_cli as translations_group
 
-    for group in (registry_cli, catalog_cli, demo_cli, users_cli, search_cli, certificates_cli, translations_group):
+    for group in (registry_cli, catalog_cli, demo_cli, users_cli, search_cli, certificates_cli, orders_cli,
+                  translations_group):
         app.cli.add_command(group)

@@ -45,8 +45,15 @@ class Config:
     MAIL_FROM = os.environ.get("MAIL_FROM", "OCOP Market <no-reply@ocop.example>")
     MAIL_OUTBOX = os.environ.get("MAIL_OUTBOX")
     PER_PAGE = 24
+    #: Where the site is reached, for links in e-mails sent outside a request (commands, jobs).
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
     SHIPPING_DEFAULT_VND = 30000  #: an entity's fee for its part of an order when it set none
-    RESERVATION_MINUTES = 30  #: how long an unpaid order holds its stock
+    RESERVATION_MINUTES = 30  #: how long an unpaid card order holds its stock
+    TRANSFER_RESERVATION_HOURS = 24  #: how long an order waiting for a bank transfer holds its stock
+    #: The platform's bank account for VietQR transfers (BIN of the bank, account number, account name).
+    BANK_TRANSFER_BIN = os.environ.get("BANK_TRANSFER_BIN")
+    BANK_TRANSFER_ACCOUNT = os.environ.get("BANK_TRANSFER_ACCOUNT")
+    BANK_TRANSFER_NAME = os.environ.get("BANK_TRANSFER_NAME", "CHO OCOP")
     MAX_PER_PAGE = 100
     TESTING = False
 
@@ -60,6 +67,9 @@ class DevelopmentConfig(Config):
 
     SECRET_KEY = Config.SECRET_KEY or secrets.token_hex(32)
     SIMULATED_PAYMENTS = True  #: without Stripe keys, card payments go to a labelled simulated page
+    #: A demonstration account (Vietcombank BIN) so the VietQR transfer can be seen; set real ones in production.
+    BANK_TRANSFER_BIN = Config.BANK_TRANSFER_BIN or "970436"
+    BANK_TRANSFER_ACCOUNT = Config.BANK_TRANSFER_ACCOUNT or "0123456789"
 
 
 class TestingConfig(Config):

@@ -15,7 +15,10 @@ from marketplace.accounts.models import User
 from marketplace.admin import services
 from marketplace.core.audit import AuditEntry
 from marketplace.extensions import db
+from marketplace.payments import services as payment_services
+from marketplace.payments.models import Payment
 from marketplace.reference.lookup import provinces
+from marketplace.shop.orders.models import Order
 from marketplace.showrooms.models import Showroom
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -79,3 +82,28 @@ def audit_log():
         query = query.where(AuditEntry.at < date.fromordinal(until.toordinal() + 1))
     entries = db.session.scalars(query.limit(PAGE_SIZE)).all()
     return render_template("admin/audit.html", entries=entries)
+
+
+@bp.get("/payments")
+@role_required("admin")
+def transfers():
+    """Bank transfers waiting for confirmation, oldest first."""
+    rows = db.session.execute(select(Payment, Order).join(Order, Order.id == Payment.order_id)
+                              .where(Payment.method == "bank_transfer", Payment.status == "pending")
+                              .order_by(Payment.id)).all()
+    return render_template("admin/payments.html", rows=rows)
+
+
+@bp.post("/payments/<int:payment_id>/confirm")
+@role_required("admin")
+def confirm_transfer(payment_id):
+    """Finance staff confirm that a transfer arrived: the order becomes paid."""
+    payment = policy.get_or_404(select(Payment), payment_id, Payment)
+    try:
+        order = payment_services.confirm_transfer(payment, current_user)
+    except payment_services.PaymentError:
+        flash(_("This transfer cannot be confirmed (already confirmed, or the order was cancelled)."), "error")
+    else:
+        db.session.commit()
+        flash(_("Order %(reference)s is paid.", reference=order.reference), "success")
+    return redirect(url_for("admin.transfers"))

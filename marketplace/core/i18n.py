@@ -1,14 +1,16 @@
 """Locale selection and locale-aware formatting of money (integer đồng) and dates."""
 
 from babel.numbers import format_currency
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _  # noqa: F401  (re-exported for request code)
 from flask_babel import lazy_gettext as _l  # noqa: F401  (re-exported for module-level strings)
 
 
 def select_locale():
-    """The ``lang`` query parameter, then the visitor's stored choice, then Vietnamese."""
+    """The ``lang`` query parameter, then the visitor's stored choice, then Vietnamese (always, in commands)."""
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     chosen = request.args.get("lang")
     if chosen in languages:

@@ -11,3 +11,13 @@ def safe_next(target):
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
+
+
+def external_url(endpoint, **values):
+    """An absolute URL for ``endpoint``, also from commands and jobs (then based on PUBLIC_URL)."""
+    from flask import current_app, has_request_context, url_for
+
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
+        return url_for(endpoint, _external=True, **values)

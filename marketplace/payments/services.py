@@ -145,3 +145,41 @@ def apply_stripe_event(event):
 def already_processed(event_id):
     """True when this event id was applied before."""
     return db.session.get(ProcessedStripeEvent, event_id) is not None
+
+
+def transfer_configured():
+    """True when the platform's bank account for VietQR transfers is set."""
+    config = current_app.config
+    return bool(config.get("BANK_TRANSFER_BIN") and config.get("BANK_TRANSFER_ACCOUNT"))
+
+
+def start_bank_transfer(order):
+    """Record the transfer the customer is asked to make (confirmed later by finance staff)."""
+    payment = Payment(order_id=order.id, method="bank_transfer", amount_vnd=order.total_vnd)
+    db.session.add(payment)
+    db.session.flush()
+    return payment
+
+
+def transfer_payload(order):
+    """The VietQR (EMVCo/NAPAS) payload for paying ``order`` by bank transfer."""
+    from marketplace.payments.vietqr import payload
+
+    config = current_app.config
+    return payload(config["BANK_TRANSFER_BIN"], config["BANK_TRANSFER_ACCOUNT"], order.total_vnd, order.reference,
+                   merchant_name=config.get("BANK_TRANSFER_NAME"))
+
+
+def confirm_transfer(payment, staff):
+    """Finance staff saw the money arrive: the payment succeeds and the order is paid."""
+    order = db.session.get(Order, payment.order_id)
+    if payment.method != "bank_transfer" or payment.status != "pending" or order.status != "pending_payment":
+        raise PaymentError("this transfer cannot be confirmed")
+    payment.status = "succeeded"
+    orders.mark_paid(order, staff.email)
+    from marketplace.core import audit
+
+    audit.record(None, "payment.transfer_confirmed", payment, None, {"order": order.reference,
+                                                                     "amount_vnd": payment.amount_vnd},
+                 province_code=order.province_code)
+    return order

@@ -75,7 +75,7 @@ def test_cancel_returns_stock_and_expiry_cancels_unpaid_orders(app, frozen_clock
     buyer = make_user("customer")
     with app.test_request_context():
         cart = basket_for(buyer, (listing_of(tea).id, 3))
-        order = orders.place_order(buyer, cart, cart_services.view(cart, TODAY), CONTACT, "bank_transfer", TODAY)
+        order = orders.place_order(buyer, cart, cart_services.view(cart, TODAY), CONTACT, "card", TODAY)
         db.session.commit()
         assert order.status == "pending_payment" and listing_of(tea).stock == 1
         assert orders.expire_unpaid(datetime.now(UTC)) == 0

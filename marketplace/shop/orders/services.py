@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from marketplace import search
 from marketplace.accounts.errors import AccountError
 from marketplace.certificates.codes import ALPHABET
+from marketplace.core.security import external_url
 from marketplace.extensions import db
 from marketplace.shop.cart.models import CartLine
 from marketplace.shop.models import Listing
@@ -72,7 +73,8 @@ def place_order(user, cart, basket, contact, payment_method, day):
             raise AccountError(_("Sorry, %(product)s has just sold out or has fewer units left.",
                                  product=item.product.name))
     status = "processing" if payment_method == "cod" else "pending_payment"
-    minutes = current_app.config["RESERVATION_MINUTES"]
+    minutes = current_app.config["RESERVATION_MINUTES"] if payment_method == "card" else (
+        current_app.config["TRANSFER_RESERVATION_HOURS"] * 60)
     order = Order(reference=new_reference(day), user_id=user.id, email=contact.email, name=contact.name,
                   phone=contact.phone, province_code=contact.province_code, ward=contact.ward,
                   address=contact.address, status=status, payment_method=payment_method,
@@ -94,6 +96,7 @@ def place_order(user, cart, basket, contact, payment_method, day):
                 stars=certificate.stars, unit_price_vnd=item.listing.price_vnd, quantity=item.line.quantity))
     db.session.execute(CartLine.__table__.delete().where(CartLine.cart_id == cart.id))
     search.queue(db.session, [item.product.id for item in items])
+    notify(order, "placed")
     return order
 
 
@@ -122,6 +125,7 @@ def cancel(order, actor, note=None):
     record(order, "cancelled", actor, note=note, from_status=order.status)
     order.status, order.reserved_until = "cancelled", None
     search.queue(db.session, product_ids)
+    notify(order, "cancelled")
     return order
 
 
@@ -143,4 +147,25 @@ def mark_paid(order, actor):
             part.status = "paid"
     record(order, "paid", actor, from_status=order.status)
     order.status, order.reserved_until = "paid", None
+    notify(order, "paid")
     return order
+
+
+def notify(order, kind):
+    """E-mail the customer about their order (placed, paid, cancelled), in their language."""
+    from marketplace.accounts.models import User
+    from marketplace.accounts.services import send_to_address
+
+    user = db.session.get(User, order.user_id) if order.user_id else None
+    locale = user.preferred_locale if user else "vi"
+    link = external_url("orders.detail", reference=order.reference)
+    subjects = {"placed": lambda: _("Order %(reference)s received", reference=order.reference),
+                "paid": lambda: _("Order %(reference)s paid", reference=order.reference),
+                "cancelled": lambda: _("Order %(reference)s cancelled", reference=order.reference)}
+    bodies = {"placed": lambda: _("Thank you for your order %(reference)s. Each producer prepares its part; you "
+                                  "can follow it here:\n\n%(link)s", reference=order.reference, link=link),
+              "paid": lambda: _("We received the payment for order %(reference)s. Follow it here:\n\n%(link)s",
+                                reference=order.reference, link=link),
+              "cancelled": lambda: _("Order %(reference)s has been cancelled. Details:\n\n%(link)s",
+                                     reference=order.reference, link=link)}
+    send_to_address(order.email, locale, subjects[kind], bodies[kind])

@@ -1,12 +1,13 @@
 """Basket, checkout and the customer's orders."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from marketplace.accounts.errors import AccountError
 from marketplace.accounts.forms import choices
+from marketplace.certificates.qr import qr_svg
 from marketplace.core.clock import today
 from marketplace.extensions import db
 from marketplace.payments import services as payments
@@ -19,7 +20,12 @@ from marketplace.shop.orders.models import Order, OrderEvent
 bp = Blueprint("orders", __name__)
 def enabled_payments():
     """Payment methods offered now: cash on delivery always, card when Stripe (or its simulation) is there."""
-    return ("cod", "card") if payments.card_available() else ("cod",)
+    methods = ["cod"]
+    if payments.transfer_configured():
+        methods.append("bank_transfer")
+    if payments.card_available():
+        methods.append("card")
+    return tuple(methods)
 
 
 @bp.get("/cart")
@@ -82,6 +88,9 @@ def checkout():
             db.session.commit()
             if order.payment_method == "card":
                 return redirect(start_card_payment(order))
+            if order.payment_method == "bank_transfer":
+                payments.start_bank_transfer(order)
+                db.session.commit()
             return redirect(url_for("orders.detail", reference=order.reference))
     return render_template("orders/checkout.html", form=form, basket=basket,
                            enabled=enabled_payments()), 400 if form.errors else 200
@@ -126,8 +135,20 @@ def detail(reference):
     order = _my_order(reference)
     events = db.session.scalars(select(OrderEvent).where(OrderEvent.order_id == order.id)
                                 .order_by(OrderEvent.at)).all()
+    transfer = order.payment_method == "bank_transfer" and order.status == "pending_payment"
     return render_template("orders/detail.html", order=order, parts=orders.lines_of(order), events=events,
-                           province=provinces()[order.province_code])
+                           province=provinces()[order.province_code], transfer=transfer)
+
+
+@bp.get("/orders/<reference>/vietqr.svg")
+@login_required
+def vietqr(reference):
+    """The VietQR code (bank, account, amount and order reference) for paying an order by transfer."""
+    order = _my_order(reference)
+    if order.payment_method != "bank_transfer" or order.status != "pending_payment":
+        abort(404)
+    svg = qr_svg(payments.transfer_payload(order))
+    return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=600"})
 
 
 @bp.post("/orders/<reference>/cancel")
