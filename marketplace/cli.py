@@ -153,6 +153,18 @@ def orders_expire():
     click.echo(f"{count} unpaid orders expired")
 
 
+@orders_cli.command("reconcile")
+@click.option("--older-than", default=35, show_default=True, help="Minutes since the payment started.")
+def orders_reconcile(older_than):
+    """Ask Stripe about card payments stuck in pending (a missed webhook) and apply what it says."""
+    from marketplace.extensions import db
+    from marketplace.payments.services import reconcile
+
+    for session_id, outcome in reconcile(older_than):
+        click.echo(f"{session_id}: {outcome}")
+    db.session.commit()
+
+
 def register(app):
     """Attach the command groups to ``app``."""
     from marketplace.translations import translate_cli as translations_group

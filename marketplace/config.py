@@ -47,6 +47,7 @@ class Config:
     PER_PAGE = 24
     #: Where the site is reached, for links in e-mails sent outside a request (commands, jobs).
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
+    COMMISSION_RATE = float(os.environ.get("COMMISSION_RATE", "0.05"))  #: platform commission on goods (not shipping)
     SHIPPING_DEFAULT_VND = 30000  #: an entity's fee for its part of an order when it set none
     RESERVATION_MINUTES = 30  #: how long an unpaid card order holds its stock
     TRANSFER_RESERVATION_HOURS = 24  #: how long an order waiting for a bank transfer holds its stock

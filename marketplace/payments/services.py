@@ -183,3 +183,24 @@ def confirm_transfer(payment, staff):
                                                                      "amount_vnd": payment.amount_vnd},
                  province_code=order.province_code)
     return order
+
+
+def reconcile(older_than_minutes=35):
+    """Ask Stripe about card payments still pending after their session should have ended; apply the answer."""
+    from datetime import UTC, datetime, timedelta
+
+    cutoff = datetime.now(UTC) - timedelta(minutes=older_than_minutes)
+    pending = db.session.scalars(select(Payment).where(Payment.method == "card", Payment.status == "pending",
+                                                       Payment.created_at < cutoff)).all()
+    outcomes = []
+    for payment in pending:
+        session, error = stripe_client.retrieve_checkout_session(payment.stripe_session_id)
+        if error:
+            outcomes.append((payment.stripe_session_id, f"error: {error}"))
+        elif session.get("payment_status") == "paid":
+            outcomes.append((payment.stripe_session_id, mark_paid(session)))
+        elif session.get("status") == "expired":
+            outcomes.append((payment.stripe_session_id, on_expired(session)))
+        else:
+            outcomes.append((payment.stripe_session_id, "still open"))
+    return outcomes

@@ -15,6 +15,9 @@ from marketplace.core.clock import today
 from marketplace.extensions import db
 from marketplace.reference.lookup import provinces
 from marketplace.shop.models import Product
+from marketplace.shop.orders import fulfilment, statements
+from marketplace.shop.orders.models import VendorOrder
+from marketplace.shop.orders.statements import statement_response
 from marketplace.shop.rules import availability
 from marketplace.showrooms import services as showroom_services
 from marketplace.showrooms.models import PLACEMENT_LABELS, Placement, Showroom
@@ -138,3 +141,30 @@ def request_placement():
         db.session.commit()
         flash(_("Proposed to %(showroom)s.", showroom=showroom.name), "success")
     return redirect(url_for("vendors.dashboard"))
+
+
+@bp.post("/orders/<int:vendor_order_id>/<any(confirm, ship, deliver, cancel, refund):action>")
+@role_required("vendor")
+def fulfil(vendor_order_id, action):
+    """Confirm, ship (carrier and tracking number), deliver, cancel or refund the entity's part of an order."""
+    entity = _my_entity()
+    part = policy.get_or_404(select(VendorOrder).where(VendorOrder.entity_id == entity.id), vendor_order_id,
+                             VendorOrder)
+    try:
+        fulfilment.act(part, action, current_user.email, request.form.get("carrier"),
+                       request.form.get("tracking_number"), request.form.get("note"))
+    except AccountError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Saved."), "success")
+    return redirect(url_for("vendors.dashboard"))
+
+
+@bp.get("/statement.csv")
+@role_required("vendor")
+def statement():
+    """What the platform owes the entity for delivered orders, after its commission (CSV)."""
+    entity = _my_entity()
+    return statement_response(statements.rows(entity_id=entity.id), f"statement-{entity.slug}.csv")

@@ -2,6 +2,7 @@
 replays, events out of order, tampered amounts and expired sessions."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -127,3 +128,15 @@ def test_payment_after_cancellation_is_refunded(client, placed, fake):
     outcome = deliver(client, event("checkout.session.completed", paid)).get_json()["outcome"]
     assert outcome == "paid after cancellation: refunded"
     assert fake.refunds and list(fake.refunds.values())[0]["amount"] == order.total_vnd
+
+
+def test_reconcile_applies_a_missed_webhook(app, runner, placed, fake):
+    order, session = placed
+    fake.complete(session["id"])
+    payment = db.session.scalar(select(Payment))
+    payment.created_at -= timedelta(hours=1)
+    db.session.commit()
+    result = runner.invoke(args=["orders", "reconcile"])
+    assert f"{session['id']}: paid" in result.output
+    db.session.expire_all()
+    assert db.session.get(Order, order.id).status == "paid"

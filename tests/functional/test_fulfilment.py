@@ -1,0 +1,105 @@
+"""Each entity fulfils its own part: confirm, ship with tracking, deliver, cancel (stock returns), refund by card;
+statements show what the platform owes after its commission."""
+
+import csv
+import io
+import json
+
+import pytest
+from sqlalchemy import select
+
+from marketplace.extensions import db
+from marketplace.payments.fake_stripe import FakeStripe, event, sign_payload
+from marketplace.shop.models import Listing
+from marketplace.shop.orders.models import Order, VendorOrder
+from tests.factories import make_entity, make_listed, make_user
+
+CHECKOUT = {"name": "Đỗ Minh", "email": "minh@test.example", "phone": "0987000111", "province": "01",
+            "ward": "Phường Hoàn Kiếm", "address": "2 Tràng Tiền"}
+
+
+@pytest.fixture
+def two_part_order(client, frozen_clock):
+    tea_entity, sauce_entity = make_entity("HTX Chè Tân Cương"), make_entity("HTX Nước mắm Nam Ô")
+    tea = make_listed("Chè Tân Cương", price_vnd=200000, stock=5, entity=tea_entity)
+    sauce = make_listed("Nước mắm Nam Ô", price_vnd=100000, stock=5, entity=sauce_entity)
+    owners = {"tea": make_user("vendor", entity=tea_entity), "sauce": make_user("vendor", entity=sauce_entity)}
+    buyer = make_user("customer", email="minh@test.example")
+    db.session.commit()
+    return {"tea": tea, "sauce": sauce, "owners": owners, "buyer": buyer}
+
+
+def place(client, world, method="cod"):
+    client.login_as(world["buyer"])
+    for key in ("tea", "sauce"):
+        listing_id = db.session.scalar(select(Listing.id).where(Listing.product_id == world[key].id))
+        client.post_form("/cart/add", {"listing_id": listing_id, "quantity": 1})
+    client.post_form("/checkout", {**CHECKOUT, "payment_method": method})
+    return db.session.scalar(select(Order).order_by(Order.id.desc()))
+
+
+def part_of(order, entity_id):
+    return db.session.scalar(select(VendorOrder).where(VendorOrder.order_id == order.id,
+                                                       VendorOrder.entity_id == entity_id))
+
+
+def test_ship_deliver_and_statement(client, two_part_order):
+    world = two_part_order
+    order = place(client, world)
+    tea_part = part_of(order, world["tea"].entity_id)
+    client.login_as(world["owners"]["tea"])
+    refused = client.post_form(f"/vendor/orders/{tea_part.id}/ship", {"carrier": "", "tracking_number": ""})
+    assert refused.status_code == 302 and db.session.get(VendorOrder, tea_part.id).status == "processing"
+    client.post_form(f"/vendor/orders/{tea_part.id}/ship", {"carrier": "VNPost", "tracking_number": "EB123456789VN"})
+    client.post_form(f"/vendor/orders/{tea_part.id}/deliver")
+    assert db.session.get(VendorOrder, tea_part.id).status == "delivered"
+    client.login_as(world["buyer"])
+    assert "EB123456789VN" in client.get(f"/orders/{order.reference}").get_data(as_text=True)
+    client.login_as(world["owners"]["tea"])
+    rows = list(csv.DictReader(io.StringIO(client.get("/vendor/statement.csv").get_data(as_text=True)
+                                           .lstrip("\ufeff"))))
+    assert rows == [{"order": order.reference, "vendor_order": str(tea_part.id), "entity": "HTX Chè Tân Cương",
+                     "gross_vnd": "230000", "commission_vnd": "10000", "net_vnd": "220000",
+                     "payment_method": "cod", "status": "delivered"}]
+
+
+def test_an_entity_cannot_touch_another_entitys_part(client, two_part_order):
+    world = two_part_order
+    order = place(client, world)
+    sauce_part = part_of(order, world["sauce"].entity_id)
+    client.login_as(world["owners"]["tea"])
+    assert client.post_form(f"/vendor/orders/{sauce_part.id}/cancel").status_code == 404
+    assert db.session.get(VendorOrder, sauce_part.id).status == "processing"
+
+
+def test_cancelling_one_part_returns_its_stock_and_both_parts_cancel_the_order(client, two_part_order):
+    world = two_part_order
+    order = place(client, world)
+    for key in ("tea", "sauce"):
+        client.login_as(world["owners"][key])
+        client.post_form(f"/vendor/orders/{part_of(order, world[key].entity_id).id}/cancel")
+        stock = db.session.scalar(select(Listing.stock).where(Listing.product_id == world[key].id))
+        assert stock == 5
+    assert db.session.get(Order, order.id).status == "cancelled"
+
+
+def test_refund_of_one_card_paid_part_goes_through_stripe(app, client, two_part_order):
+    fake = FakeStripe(api_key="sk_test_fake")
+    saved = {name: app.config.get(name) for name in ("STRIPE_SECRET_KEY", "STRIPE_API_BASE", "STRIPE_WEBHOOK_SECRET")}
+    try:
+        with fake.serve() as base:
+            app.config.update(STRIPE_SECRET_KEY="sk_test_fake", STRIPE_API_BASE=base, STRIPE_WEBHOOK_SECRET="whsec_t")
+            world = two_part_order
+            order = place(client, world, "card")
+            session_id = next(iter(fake.sessions))
+            payload = json.dumps(event("checkout.session.completed", fake.complete(session_id))).encode()
+            client.post("/webhooks/stripe", data=payload, content_type="application/json",
+                        headers={"Stripe-Signature": sign_payload(payload, "whsec_t")})
+            tea_part = part_of(order, world["tea"].entity_id)
+            client.login_as(world["owners"]["tea"])
+            client.post_form(f"/vendor/orders/{tea_part.id}/confirm")
+            client.post_form(f"/vendor/orders/{tea_part.id}/refund")
+            assert db.session.get(VendorOrder, tea_part.id).status == "refunded"
+            assert [refund["amount"] for refund in fake.refunds.values()] == [230000]
+    finally:
+        app.config.update(saved)
