@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -18,8 +18,8 @@ from marketplace.extensions import db
 from marketplace.payments import services as payment_services
 from marketplace.payments.models import Payment
 from marketplace.reference.lookup import provinces
-from marketplace.shop.orders import statements
-from marketplace.shop.orders.models import Order
+from marketplace.shop.orders import fulfilment, statements
+from marketplace.shop.orders.models import Order, VendorOrder
 from marketplace.shop.orders.statements import statement_response
 from marketplace.showrooms.models import Showroom
 
@@ -93,7 +93,9 @@ def transfers():
     rows = db.session.execute(select(Payment, Order).join(Order, Order.id == Payment.order_id)
                               .where(Payment.method == "bank_transfer", Payment.status == "pending")
                               .order_by(Payment.id)).all()
-    return render_template("admin/payments.html", rows=rows)
+    recent = db.session.scalars(select(Order).where(Order.status.in_(("paid", "processing", "shipped", "delivered")))
+                                .order_by(Order.id.desc()).limit(50)).all()
+    return render_template("admin/payments.html", rows=rows, recent=recent)
 
 
 @bp.post("/payments/<int:payment_id>/confirm")
@@ -116,3 +118,25 @@ def confirm_transfer(payment_id):
 def statements_csv():
     """What the platform owes every entity for delivered orders (for payouts by bank transfer)."""
     return statement_response(statements.rows(), "statements.csv")
+
+
+@bp.post("/orders/<reference>/refund")
+@role_required("admin")
+def refund_order(reference):
+    """Refund (or cancel, if unpaid) every part of an order that has not been delivered elsewhere."""
+    order = db.session.scalar(select(Order).where(Order.reference == reference))
+    if order is None:
+        abort(404)
+    try:
+        for part in db.session.scalars(select(VendorOrder).where(VendorOrder.order_id == order.id)).all():
+            if part.status in ("paid", "processing", "delivered"):
+                fulfilment.act(part, "refund", current_user.email)
+            elif part.status == "pending_payment":
+                fulfilment.act(part, "cancel", current_user.email)
+    except AccountError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Order %(reference)s refunded.", reference=order.reference), "success")
+    return redirect(url_for("admin.transfers"))

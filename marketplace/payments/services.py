@@ -121,7 +121,19 @@ def on_expired(session):
     return "expired: ignored"
 
 
+def on_charge_refunded(charge):
+    """Stripe confirms a refund (ours, or one made in Stripe's dashboard): the payment records it."""
+    payment = db.session.scalar(select(Payment).where(Payment.stripe_payment_intent == charge.get("payment_intent")))
+    if payment is None:
+        return "unknown payment"
+    if charge.get("amount_refunded", 0) >= payment.amount_vnd:
+        payment.status = "refunded"
+        return "refunded in full"
+    return "partially refunded"
+
+
 HANDLERS = {
+    "charge.refunded": on_charge_refunded,
     "checkout.session.completed": on_completed,
     "checkout.session.async_payment_succeeded": mark_paid,
     "checkout.session.async_payment_failed": on_failed,

@@ -103,3 +103,46 @@ def test_refund_of_one_card_paid_part_goes_through_stripe(app, client, two_part_
             assert [refund["amount"] for refund in fake.refunds.values()] == [230000]
     finally:
         app.config.update(saved)
+
+
+def test_admin_refunds_a_whole_card_order_and_stripe_confirms(app, client, two_part_order):
+    from marketplace.core.mail import outbox_messages
+    from marketplace.payments.models import Payment
+
+    fake = FakeStripe(api_key="sk_test_fake")
+    saved = {name: app.config.get(name) for name in ("STRIPE_SECRET_KEY", "STRIPE_API_BASE", "STRIPE_WEBHOOK_SECRET")}
+    try:
+        with fake.serve() as base:
+            app.config.update(STRIPE_SECRET_KEY="sk_test_fake", STRIPE_API_BASE=base, STRIPE_WEBHOOK_SECRET="whsec_t")
+            world = two_part_order
+            order = place(client, world, "card")
+            paid = fake.complete(next(iter(fake.sessions)))
+            body = json.dumps(event("checkout.session.completed", paid)).encode()
+            client.post("/webhooks/stripe", data=body, content_type="application/json",
+                        headers={"Stripe-Signature": sign_payload(body, "whsec_t")})
+            client.login_as(make_user("admin"))
+            db.session.commit()
+            client.post_form(f"/admin/orders/{order.reference}/refund")
+            assert sorted(refund["amount"] for refund in fake.refunds.values()) == [130000, 230000]
+            assert db.session.get(Order, order.id).status == "refunded"
+            charge = {"object": "charge", "payment_intent": paid["payment_intent"], "amount_refunded": 360000}
+            body = json.dumps(event("charge.refunded", charge)).encode()
+            response = client.post("/webhooks/stripe", data=body, content_type="application/json",
+                                   headers={"Stripe-Signature": sign_payload(body, "whsec_t")})
+            assert response.get_json()["outcome"] == "refunded in full"
+            assert db.session.scalar(select(Payment.status)) == "refunded"
+            assert any("refunded" in message["Subject"] or "hoàn" in message["Subject"].lower()
+                       for message in outbox_messages())
+    finally:
+        app.config.update(saved)
+
+
+def test_customer_is_told_when_a_parcel_ships(client, two_part_order):
+    from marketplace.core.mail import outbox_messages
+
+    world = two_part_order
+    order = place(client, world)
+    client.login_as(world["owners"]["tea"])
+    part = part_of(order, world["tea"].entity_id)
+    client.post_form(f"/vendor/orders/{part.id}/ship", {"carrier": "Viettel Post", "tracking_number": "VT1"})
+    assert any(order.reference in message["Subject"] for message in outbox_messages()[1:])

@@ -23,8 +23,8 @@ def sync_order(order):
     if len(statuses) == 1 and (status := statuses.pop()) != order.status:
         record(order, status, "system", from_status=order.status)
         order.status = status
-        if status == "cancelled":
-            notify(order, "cancelled")
+        if status in ("cancelled", "delivered"):
+            notify(order, status)
 
 
 def _refund_card(order, part, actor):
@@ -61,5 +61,7 @@ def act(part, action, actor, carrier=None, tracking_number=None, note=None):
     record(order, target, actor, part, note, part.status)
     part.status = target
     db.session.flush()
+    if target in ("shipped", "refunded"):
+        notify(order, target)
     sync_order(order)
     return part

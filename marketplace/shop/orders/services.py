@@ -160,6 +160,9 @@ def notify(order, kind):
     locale = user.preferred_locale if user else "vi"
     link = external_url("orders.detail", reference=order.reference)
     subjects = {"placed": lambda: _("Order %(reference)s received", reference=order.reference),
+                "shipped": lambda: _("Order %(reference)s: a parcel is on its way", reference=order.reference),
+                "delivered": lambda: _("Order %(reference)s delivered", reference=order.reference),
+                "refunded": lambda: _("Order %(reference)s refunded", reference=order.reference),
                 "paid": lambda: _("Order %(reference)s paid", reference=order.reference),
                 "cancelled": lambda: _("Order %(reference)s cancelled", reference=order.reference)}
     bodies = {"placed": lambda: _("Thank you for your order %(reference)s. Each producer prepares its part; you "
@@ -167,5 +170,11 @@ def notify(order, kind):
               "paid": lambda: _("We received the payment for order %(reference)s. Follow it here:\n\n%(link)s",
                                 reference=order.reference, link=link),
               "cancelled": lambda: _("Order %(reference)s has been cancelled. Details:\n\n%(link)s",
-                                     reference=order.reference, link=link)}
+                                     reference=order.reference, link=link),
+              "shipped": lambda: _("A producer has shipped its part of order %(reference)s. Tracking:\n\n%(link)s",
+                                   reference=order.reference, link=link),
+              "delivered": lambda: _("Order %(reference)s has been delivered. Thank you for buying OCOP "
+                                     "products:\n\n%(link)s", reference=order.reference, link=link),
+              "refunded": lambda: _("A refund was made for order %(reference)s. Details:\n\n%(link)s",
+                                    reference=order.reference, link=link)}
     send_to_address(order.email, locale, subjects[kind], bodies[kind])
