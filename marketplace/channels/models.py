@@ -31,3 +31,14 @@ class EntityChannel(TimestampMixin, db.Model):
 
     #: Modern channels in the programme's sense (919/QĐ-TTg target: at least half of the entities).
     MODERN_KINDS = ("supermarket", "convenience_store", "ecommerce")
+
+
+class ProductChannel(TimestampMixin, db.Model):
+    """Where else a product is sold ("also available at"), with a link to it there."""
+
+    __tablename__ = "product_channel"
+    __table_args__ = (UniqueConstraint("product_id", "channel_id", name="uq_product_channel"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("sales_channel.id"))
+    url: Mapped[str | None] = mapped_column(String(500))

@@ -1,6 +1,8 @@
 """Certified products and the listings that offer them for sale."""
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from datetime import date
+
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core.db import TimestampMixin
@@ -47,3 +49,28 @@ class Listing(TimestampMixin, db.Model):
     published: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
 
     product = relationship("Product", back_populates="listing", lazy="raise")
+
+
+class ListingImage(db.Model):
+    """A product photo of a listing: verified, re-encoded without metadata, with a thumbnail (up to 8)."""
+
+    __tablename__ = "listing_image"
+    __table_args__ = (UniqueConstraint("listing_id", "position", name="uq_listing_image_position"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listing.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    filename: Mapped[str] = mapped_column(String(80))  #: the re-encoded image in the media folder
+    thumbnail: Mapped[str] = mapped_column(String(80))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+
+
+class ProductView(db.Model):
+    """How many times a product page was seen on a day (for the vendor's conversion figures)."""
+
+    __tablename__ = "product_view"
+    __table_args__ = (UniqueConstraint("product_id", "day", name="uq_product_view_day"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    views: Mapped[int] = mapped_column(Integer, default=0)
