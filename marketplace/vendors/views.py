@@ -14,7 +14,8 @@ from marketplace.certificates.models import Certificate
 from marketplace.core.clock import today
 from marketplace.extensions import db
 from marketplace.reference.lookup import provinces
-from marketplace.shop.models import Product
+from marketplace.shop import services as shop_services
+from marketplace.shop.models import Listing, Product
 from marketplace.shop.orders import fulfilment, statements
 from marketplace.shop.orders.models import VendorOrder
 from marketplace.shop.orders.statements import statement_response
@@ -22,6 +23,7 @@ from marketplace.shop.rules import availability
 from marketplace.showrooms import services as showroom_services
 from marketplace.showrooms.models import PLACEMENT_LABELS, Placement, Showroom
 from marketplace.vendors import services
+from marketplace.vendors.forms import ListingForm
 
 bp = Blueprint("vendors", __name__, url_prefix="/vendor")
 
@@ -168,3 +170,27 @@ def statement():
     """What the platform owes the entity for delivered orders, after its commission (CSV)."""
     entity = _my_entity()
     return statement_response(statements.rows(entity_id=entity.id), f"statement-{entity.slug}.csv")
+
+
+@bp.route("/products/<int:product_id>/listing", methods=["GET", "POST"])
+@role_required("vendor")
+def listing(product_id):
+    """Create or edit the listing of one of the entity's certified products (drafts when not certified)."""
+    entity = _my_entity()
+    product = policy.get_or_404(select(Product).where(Product.entity_id == entity.id), product_id, Product)
+    current = db.session.scalar(select(Listing).where(Listing.product_id == product.id))
+    form = ListingForm(obj=current)
+    if form.validate_on_submit():
+        values = {"price_vnd": form.price_vnd.data, "stock": form.stock.data or 0, "unit": form.unit.data or None,
+                  "description_vi": form.description_vi.data or None,
+                  "description_en": form.description_en.data or None, "published": form.published.data}
+        _listing, refusal = shop_services.save_listing(product, current, values, None, today())
+        db.session.commit()
+        if refusal:
+            flash(_("Saved as a draft, not shown on the storefront: %(reason)s", reason=refusal), "error")
+        else:
+            flash(_("Saved. The storefront and search show it now."), "success")
+        return redirect(url_for("vendors.dashboard"))
+    refusal = shop_services.publish_refusal(product, today())
+    return render_template("vendors/listing.html", form=form, product=product, listing=current,
+                           refusal=refusal), 400 if form.errors else 200

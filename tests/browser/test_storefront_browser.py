@@ -197,3 +197,38 @@ def test_two_producers_one_basket_simulated_card_payment(browser, live_server, a
             vendor_page.close()
     finally:
         app.config.pop("SIMULATED_PAYMENTS", None)
+
+
+def test_vendor_on_a_phone_edits_a_price_publishes_and_finds_it_in_search(browser, live_server, app):
+    from datetime import date
+
+    from marketplace.extensions import db
+    from tests.factories import PASSWORD, make_certificate, make_entity, make_product, make_user
+
+    entity = make_entity("HTX Mắc ca Tuy Đức", province_code="68")
+    product = make_product("Hạt mắc ca sấy nứt vỏ", entity=entity)
+    make_certificate(product, valid_from=date(2025, 3, 1))
+    owner = make_user("vendor", entity=entity, email="macca@test.example")
+    db.session.commit()
+
+    page = browser.new_page(viewport={"width": 360, "height": 780}, is_mobile=True, has_touch=True)
+    page.goto(live_server + "/login")
+    page.fill("#email", owner.email)
+    page.fill("#password", PASSWORD)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url(live_server + "/")
+    page.goto(live_server + "/vendor/")
+    page.locator(f"a[data-product='{product.id}']").click()
+    page.wait_for_url("**/listing")
+    page.fill("#price_vnd", "275000")
+    page.fill("#stock", "20")
+    page.check("#published")
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url("**/vendor/")
+    page.goto(live_server + "/search?q=mac+ca+say")
+    card = page.locator("article.card", has_text="Hạt mắc ca sấy nứt vỏ")
+    assert card.count() == 1
+    assert "275.000" in card.inner_text()
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "vendor-published-phone.png"), full_page=True)
+    page.close()
