@@ -45,6 +45,7 @@ class Config:
     MAIL_FROM = os.environ.get("MAIL_FROM", "OCOP Market <no-reply@ocop.example>")
     MAIL_OUTBOX = os.environ.get("MAIL_OUTBOX")
     PER_PAGE = 24
+    MAX_CONTENT_LENGTH = 12 * 2**20  #: uploads (photos ≤ 5 MB, registry and listing files) are refused beyond this
     #: Where the site is reached, for links in e-mails sent outside a request (commands, jobs).
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
     COMMISSION_RATE = float(os.environ.get("COMMISSION_RATE", "0.05"))  #: platform commission on goods (not shipping)

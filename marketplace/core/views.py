@@ -1,11 +1,23 @@
-"""Site-wide routes: liveness, language switch, generated product pictures."""
+"""Site-wide routes: liveness, language switch, generated product pictures, listing photos."""
 
-from flask import Blueprint, Response, abort, current_app, jsonify, redirect, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
 from sqlalchemy import select
 
 from marketplace.core.pictures import product_svg
 from marketplace.core.security import safe_next
 from marketplace.extensions import db
+from marketplace.shop import images
 from marketplace.shop.models import Product
 
 bp = Blueprint("core", __name__)
@@ -36,4 +48,15 @@ def product_picture(product_id):
     response = Response(product_svg(product.name, product.criteria_set_code), mimetype="image/svg+xml")
     response.cache_control.public = True
     response.cache_control.max_age = 86400
+    return response
+
+
+@bp.get("/media/listings/<path:filename>")
+def listing_photo(filename):
+    """A stored listing photo or thumbnail (random names, never rewritten: cached for a year)."""
+    if not images.FILENAME.fullmatch(filename):
+        abort(404)
+    response = send_from_directory(images.media_dir(), filename, mimetype="image/webp", max_age=365 * 86400)
+    response.cache_control.public = True
+    response.cache_control.immutable = True
     return response

@@ -68,12 +68,13 @@ def parse_listing_row(line, cells, errors):
 class CatalogImport:
     """Resolves certificate numbers to products once, then validates and writes listings."""
 
-    def __init__(self, actor):
-        self.actor = actor
-        rows = db.session.execute(select(Certificate.number, Certificate.product_id, Product.province_code)
-                                  .join(Product, Product.id == Certificate.product_id)).all()
-        self.product_by_number = {number: product_id for number, product_id, _ in rows}
-        self.province_by_product = {product_id: province for _, product_id, province in rows}
+    def __init__(self, actor, entity_id=None):
+        self.actor, self.entity_id = actor, entity_id
+        rows = db.session.execute(select(Certificate.number, Certificate.product_id, Product.province_code,
+                                         Product.entity_id).join(Product, Product.id == Certificate.product_id)).all()
+        self.product_by_number = {number: product_id for number, product_id, _, _ in rows}
+        self.province_by_product = {product_id: province for _, product_id, province, _ in rows}
+        self.entity_by_product = {product_id: entity for _, product_id, _, entity in rows}
         self.listing_by_product = {}
 
     def validate(self, rows, errors):
@@ -83,6 +84,8 @@ class CatalogImport:
             product_id = self.product_by_number.get(row.number)
             if product_id is None:
                 errors.add(row.line, "certificate_number", f"'{row.number}' is not in the certificate registry")
+            elif self.entity_id is not None and self.entity_by_product[product_id] != self.entity_id:
+                errors.add(row.line, "certificate_number", f"'{row.number}' is not a certificate of your products")
             elif product_id in seen:
                 errors.add(row.line, "certificate_number", f"row {seen[product_id]} already lists this product")
             else:
@@ -112,8 +115,8 @@ class CatalogImport:
                          province_code=self.province_by_product[listing.product_id])
 
 
-def import_catalog(path, dry_run=False, actor="cli:catalog-import", progress=None):
-    """Import a listing file; return an :class:`ImportResult`."""
-    job = CatalogImport(actor)
+def import_catalog(path, dry_run=False, actor="cli:catalog-import", progress=None, entity_id=None):
+    """Import a listing file (only the products of ``entity_id`` when given); return an :class:`ImportResult`."""
+    job = CatalogImport(actor, entity_id)
     return run_import(path, REQUIRED_COLUMNS, parse_listing_row, job.validate, job.write, dry_run=dry_run,
                       progress=progress)

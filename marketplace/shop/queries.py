@@ -9,6 +9,7 @@ from marketplace import search
 from marketplace.certificates.models import Certificate
 from marketplace.extensions import db
 from marketplace.reference.lookup import criteria_sets, provinces, resolve_group, resolve_province
+from marketplace.shop.images import images_for
 from marketplace.shop.models import Listing, Product
 from marketplace.shop.rules import listed_products
 from marketplace.vendors.models import Entity
@@ -162,13 +163,14 @@ def browse(filters, day: date, with_facets=True):
 
 @dataclass
 class ProductDetail(ProductPlace):
-    """A product page's data: the product, its entity and listing, all certificates, and availability."""
+    """A product page's data: the product, its entity and listing, all certificates, availability, photos."""
 
     product: Product
     entity: Entity
     listing: Listing | None
     certificates: list
     availability: object
+    images: list = field(default_factory=list)  #: the listing's photos by position (ListingImage)
 
     @property
     def certificate(self):
@@ -177,7 +179,10 @@ class ProductDetail(ProductPlace):
 
 
 def product_detail(day, slug=None, product_id=None):
-    """Load one product by slug or id (listed or not) and decide its availability on ``day``."""
+    """Load one product by slug or id (listed or not) and decide its availability on ``day``.
+
+    Two queries, and a third for the listing's photos when the product has a listing.
+    """
     from marketplace.shop.rules import availability
 
     condition = Product.slug == slug if slug is not None else Product.id == product_id
@@ -191,7 +196,9 @@ def product_detail(day, slug=None, product_id=None):
     certificates = db.session.scalars(
         select(Certificate).where(Certificate.product_id == product.id).order_by(Certificate.valid_from.desc())
     ).all()
-    return ProductDetail(product, entity, listing, list(certificates), availability(listing, certificates, day))
+    images = images_for([listing.id]).get(listing.id, []) if listing is not None else []
+    return ProductDetail(product, entity, listing, list(certificates), availability(listing, certificates, day),
+                         images)
 
 
 def count_listed_by(day, column):

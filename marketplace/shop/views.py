@@ -8,6 +8,7 @@ from marketplace.extensions import db
 from marketplace.reference.lookup import criteria_sets, provinces, resolve_province, sectors
 from marketplace.shop.models import Product
 from marketplace.shop.queries import FilterError, Filters, browse, count_listed_by, parse_filters, product_detail
+from marketplace.vendors import stats
 from marketplace.vendors.models import Entity
 
 bp = Blueprint("shop", __name__)
@@ -53,10 +54,15 @@ def search():
 @bp.get("/p/<slug>")
 def product(slug):
     """A product page; non-listed products keep their page and say why they are not sold."""
-    detail = product_detail(today(), slug=slug)
+    day = today()
+    detail = product_detail(day, slug=slug)
     if detail is None:
         abort(404)
-    return render_template("shop/product.html", d=detail)
+    page = render_template("shop/product.html", d=detail)  # before the commit, which expires the loaded rows
+    if request.method == "GET" and not stats.is_bot(request.headers.get("User-Agent")):
+        stats.count_view(detail.product.id, day)
+        db.session.commit()
+    return page
 
 
 @bp.get("/e/<slug>")

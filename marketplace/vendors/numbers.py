@@ -1,5 +1,120 @@
 """The vendor's numbers: revenue and orders over time, top products, views and conversion, stock alerts."""
 
-from flask import Blueprint
+import csv
+import io
+
+from babel.dates import format_skeleton
+from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import format_number, format_percent, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from marketplace.accounts import policy
+from marketplace.accounts.decorators import role_required
+from marketplace.core.clock import today
+from marketplace.core.i18n import vnd
+from marketplace.reports import charts
+from marketplace.vendors import stats
 
 bp = Blueprint("vendor_numbers", __name__, url_prefix="/vendor")
+
+PERIODS = ("day", "week", "month")
+DEFAULT_PERIOD = "week"
+STOCK_THRESHOLD = 5
+REVENUE_COLOR = "#166534"
+ORDERS_COLOR = "#a16207"
+
+
+def _my_entity():
+    """The signed-in vendor's entity (404 when they belong to none)."""
+    entity = policy.entity_for(current_user)
+    if entity is None:
+        abort(404)
+    policy.authorize(current_user, "entity.view", entity)
+    return entity
+
+
+def _period():
+    period = request.args.get("period", DEFAULT_PERIOD)
+    return period if period in PERIODS else DEFAULT_PERIOD
+
+
+def figures(entity_id, period, day):
+    """Everything the page and the CSV show, for ``period`` ending on ``day``."""
+    start, end = stats.period_window(period, day)
+    return {
+        "period": period, "start": start, "end": end,
+        "series": stats.revenue_series(entity_id, start, end, period),
+        "top": stats.top_products(entity_id, start, end),
+        "conversion": stats.views_and_conversion(entity_id, start, end),
+        "alerts": stats.stock_alerts(entity_id, STOCK_THRESHOLD),
+    }
+
+
+def bucket_label(first, period):
+    """A bucket's name for people: a day, the week starting on a Monday, or a month."""
+    locale = get_locale()
+    if period == "month":
+        return format_skeleton("yMMMM", first, locale=locale)
+    text = format_skeleton("yMMMd", first, locale=locale)
+    return _("Week of %(date)s", date=text) if period == "week" else text
+
+
+def percent(share):
+    """A conversion rate, or a dash when there is none."""
+    return "—" if share is None else format_percent(share, format="#,##0.0%")
+
+
+@bp.get("/numbers")
+@role_required("vendor")
+def numbers():
+    """Revenue and orders per day, week or month, top products, views and conversion, and stock alerts."""
+    entity = _my_entity()
+    data = figures(entity.id, _period(), today())
+    labels = [bucket_label(first, data["period"]) for first, _orders, _revenue in data["series"]]
+    charts_svg = {
+        "revenue": charts.bar_chart([(label, revenue, REVENUE_COLOR) for label, (_first, _orders, revenue)
+                                     in zip(labels, data["series"], strict=True)],
+                                    _("Revenue per period"), vnd, "vendor-revenue"),
+        "orders": charts.bar_chart([(label, orders, ORDERS_COLOR) for label, (_first, orders, _revenue)
+                                    in zip(labels, data["series"], strict=True)],
+                                   _("Orders per period"), format_number, "vendor-orders"),
+    }
+    return render_template("vendors/numbers.html", entity=entity, data=data, labels=labels, charts=charts_svg,
+                           periods=PERIODS, threshold=STOCK_THRESHOLD, number=format_number, percent=percent)
+
+
+def export_tables(data):
+    """The figures as ``(title, headers, rows)`` tables: English headers, plain numbers, rates as fractions."""
+    return [
+        ("Revenue and orders", ["period_start", "orders", "revenue_vnd"],
+         [[first.isoformat(), orders, revenue] for first, orders, revenue in data["series"]]),
+        ("Top products", ["product", "units", "revenue_vnd"],
+         [[row["name"], row["units"], row["revenue"]] for row in data["top"]]),
+        ("Views and conversion", ["product", "views", "orders", "units", "conversion"],
+         [[row["name"], row["views"], row["orders"], row["units"],
+           None if row["conversion"] is None else round(row["conversion"], 4)] for row in data["conversion"]]),
+        ("Stock alerts", ["product", "stock"], [[row["name"], row["stock"]] for row in data["alerts"]]),
+    ]
+
+
+@bp.get("/numbers.csv")
+@role_required("vendor")
+def numbers_csv():
+    """The page's tables as one CSV file: a section per table (title line, header, rows, blank line)."""
+    entity, day = _my_entity(), today()
+    period = _period()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    data = figures(entity.id, period, day)
+    scope = ("Scope", ["entity", "period", "start", "end"],
+             [[entity.name, period, data["start"].isoformat(), data["end"].isoformat()]])
+    for title, headers, rows in [scope, *export_tables(data)]:
+        writer.writerow([title])
+        writer.writerow(headers)
+        writer.writerows([["" if cell is None else cell for cell in row] for row in rows])
+        writer.writerow([])
+    body = "\ufeff" + buffer.getvalue()  # the BOM makes spreadsheet programs read UTF-8
+    filename = f"numbers-{entity.slug}-{period}-{day.isoformat()}.csv"
+    return Response(body.encode("utf-8"), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -1,4 +1,7 @@
-"""Vendor pages: applying as an OCOP entity, the entity's overview, and its team."""
+"""Vendor pages: applying as an OCOP entity, the entity's overview, listings, orders, showrooms and team."""
+
+import re
+import secrets
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,8 +16,11 @@ from marketplace.accounts.models import EntityApplication, VendorMembership
 from marketplace.certificates.models import Certificate
 from marketplace.core.clock import today
 from marketplace.extensions import db
+from marketplace.officers.forms import UploadForm
+from marketplace.officers.views import uploads_dir
 from marketplace.reference.lookup import provinces
 from marketplace.shop import services as shop_services
+from marketplace.shop.importer import import_catalog
 from marketplace.shop.models import Listing, Product
 from marketplace.shop.orders import fulfilment, statements
 from marketplace.shop.orders.models import VendorOrder
@@ -22,7 +28,7 @@ from marketplace.shop.orders.statements import statement_response
 from marketplace.shop.rules import availability
 from marketplace.showrooms import services as showroom_services
 from marketplace.showrooms.models import PLACEMENT_LABELS, Placement, Showroom
-from marketplace.vendors import services
+from marketplace.vendors import exports, services
 from marketplace.vendors.forms import ListingForm
 
 bp = Blueprint("vendors", __name__, url_prefix="/vendor")
@@ -194,3 +200,51 @@ def listing(product_id):
     refusal = shop_services.publish_refusal(product, today())
     return render_template("vendors/listing.html", form=form, product=product, listing=current,
                            refusal=refusal), 400 if form.errors else 200
+
+
+@bp.get("/<any(listings, orders):what>.<any(csv, xlsx):fmt>")
+@role_required("vendor")
+def export(what, fmt):
+    """The entity's listings (re-importable) or orders, as CSV or XLSX."""
+    entity = _my_entity()
+    if what == "listings":
+        return exports.download(exports.listing_rows(entity.id), exports.LISTING_COLUMNS,
+                                f"listings-{entity.slug}", fmt)
+    return exports.download(exports.order_rows(entity.id), exports.ORDER_COLUMNS, f"orders-{entity.slug}", fmt)
+
+
+@bp.route("/listings/upload", methods=["GET", "POST"])
+@role_required("vendor")
+def upload_listings():
+    """A listing file for the entity's products: the same validation and dry run as `flask catalog import`."""
+    entity = _my_entity()
+    form = UploadForm()
+    if form.validate_on_submit():
+        token = secrets.token_hex(16)
+        suffix = ".xlsx" if form.file.data.filename.lower().endswith(".xlsx") else ".csv"
+        path = uploads_dir() / f"vendor-{current_user.id}-{token}{suffix}"
+        form.file.data.save(path)
+        result = import_catalog(path, dry_run=True, actor=current_user.email, entity_id=entity.id)
+        if not result.ok:
+            path.unlink(missing_ok=True)
+        return render_template("vendors/upload.html", form=form, result=result, token=f"{token}{suffix}")
+    return render_template("vendors/upload.html", form=form, result=None), 400 if form.errors else 200
+
+
+@bp.post("/listings/upload/<token>")
+@role_required("vendor")
+def confirm_listings(token):
+    """Import a listing file that passed its dry run (only the uploader's own files are found)."""
+    entity = _my_entity()
+    if not re.fullmatch(r"[0-9a-f]{32}\.(csv|xlsx)", token):
+        abort(404)
+    path = uploads_dir() / f"vendor-{current_user.id}-{token}"
+    if not path.exists():
+        abort(404)
+    try:
+        result = import_catalog(path, actor=current_user.email, entity_id=entity.id)
+    finally:
+        path.unlink(missing_ok=True)
+    flash(_("Imported: %(summary)s", summary=result.summary()) if result.ok else
+          _("Nothing was imported: the file has errors."), "success" if result.ok else "error")
+    return redirect(url_for("vendors.dashboard"))

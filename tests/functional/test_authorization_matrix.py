@@ -12,7 +12,7 @@ from marketplace.certificates.models import Certificate
 from marketplace.core.audit import AuditEntry
 from marketplace.extensions import db
 from marketplace.showrooms.models import Placement, Showroom
-from tests.factories import make_certificate, make_entity, make_product, make_user
+from tests.factories import make_certificate, make_entity, make_listing, make_product, make_user
 
 ACTORS = ["anonymous", "customer", "member_other", "member_this", "staff_this", "showroom_staff", "officer_other",
           "officer_this", "officer_national", "admin"]
@@ -45,6 +45,7 @@ def world():
     db.session.add(application_a)
     product_a = make_product("Chè Tân Cương", entity=entity_a)
     certificate_a = make_certificate(product_a, valid_from=date(2025, 6, 1))
+    listing_a = make_listing(product_a)
     placement_a = Placement(showroom_id=showroom_a.id, product_id=product_a.id, status="requested")
     db.session.add(placement_a)
     db.session.commit()
@@ -52,7 +53,8 @@ def world():
         VendorMembership.user_id == users["staff_this"].id))
     return {"users": users, "entity_a": entity_a, "showroom_a": showroom_a.id, "showroom_b": showroom_b.id,
             "application_a": application_a.id, "staff_membership": staff_membership.id,
-            "product_a": product_a.id, "certificate_a": certificate_a.id, "placement_a": placement_a.id,
+            "product_a": product_a.id, "listing_a": listing_a.id, "certificate_a": certificate_a.id,
+            "placement_a": placement_a.id,
             "customer_id": users["customer"].id}
 
 
@@ -103,6 +105,20 @@ ROUTES = [
     ("GET", "/admin/statements.csv", {**ANON, "default": 403, "admin": 200}),
     ("GET", "/vendor/statement.csv", {**ANON, "default": 403, "member_other": 200, "member_this": 200,
                                       "staff_this": 200}),
+    ("GET", "/vendor/numbers", {**ANON, "default": 403, "member_other": 200, "member_this": 200,
+                                "staff_this": 200}),
+    ("GET", "/vendor/numbers.csv", {**ANON, "default": 403, "member_other": 200, "member_this": 200,
+                                    "staff_this": 200}),
+    ("GET", "/vendor/listings.csv", {**ANON, "default": 403, "member_other": 200, "member_this": 200,
+                                     "staff_this": 200}),
+    ("GET", "/vendor/orders.xlsx", {**ANON, "default": 403, "member_other": 200, "member_this": 200,
+                                    "staff_this": 200}),
+    ("GET", "/vendor/listings/upload", {**ANON, "default": 403, "member_other": 200, "member_this": 200,
+                                        "staff_this": 200}),
+    ("GET", "/vendor/products/{product_a}/listing", {**ANON, "default": 403, "member_other": 404,
+                                                     "member_this": 200, "staff_this": 200}),
+    ("GET", "/vendor/listings/{listing_a}/images", {**ANON, "default": 403, "member_other": 404,
+                                                    "member_this": 200, "staff_this": 200}),
     ("GET", "/cart", {"default": 200}),
     ("GET", "/officer/registry", {**ANON, "default": 403, "officer_other": 200, "officer_this": 200,
                                   "officer_national": 200, "admin": 200}),

@@ -1,0 +1,64 @@
+"""Downloads for vendors: their listings and their orders, as CSV or XLSX."""
+
+import csv
+import io
+
+from flask import Response
+from openpyxl import Workbook
+from sqlalchemy import select
+
+from marketplace.extensions import db
+from marketplace.shop.models import Listing, Product
+from marketplace.shop.orders.models import Order, OrderLine, VendorOrder
+
+LISTING_COLUMNS = ("product", "certificate_number", "price_vnd", "stock", "unit", "published")
+ORDER_COLUMNS = ("order", "date", "status", "product", "quantity", "unit_price_vnd", "shipping_vnd", "carrier",
+                 "tracking_number")
+
+
+def listing_rows(entity_id):
+    """The entity's listings, in the columns of the listing import file (so they can be edited and re-imported)."""
+    from marketplace.certificates.models import Certificate
+
+    rows = db.session.execute(select(Product, Listing).join(Listing, Listing.product_id == Product.id)
+                              .where(Product.entity_id == entity_id).order_by(Product.name)).all()
+    numbers = {}
+    for certificate in db.session.scalars(select(Certificate).where(
+            Certificate.product_id.in_([product.id for product, _ in rows])).order_by(Certificate.valid_from)):
+        numbers[certificate.product_id] = certificate.number  # the newest certificate wins
+    return [{"product": product.name, "certificate_number": numbers.get(product.id, ""), "price_vnd": listing.price_vnd,
+             "stock": listing.stock, "unit": listing.unit or "", "published": "yes" if listing.published else "no"}
+            for product, listing in rows]
+
+
+def order_rows(entity_id):
+    """One row per order line of the entity's vendor orders, newest first."""
+    rows = db.session.execute(select(VendorOrder, Order, OrderLine).join(Order, Order.id == VendorOrder.order_id)
+                              .join(OrderLine, OrderLine.vendor_order_id == VendorOrder.id)
+                              .where(VendorOrder.entity_id == entity_id).order_by(VendorOrder.id.desc())).all()
+    return [{"order": order.reference, "date": order.created_at.date().isoformat(), "status": part.status,
+             "product": line.product_name, "quantity": line.quantity, "unit_price_vnd": line.unit_price_vnd,
+             "shipping_vnd": part.shipping_vnd, "carrier": part.carrier or "",
+             "tracking_number": part.tracking_number or ""} for part, order, line in rows]
+
+
+def download(rows, columns, filename, fmt):
+    """``rows`` as a CSV (UTF-8 with BOM, for Excel) or XLSX attachment."""
+    if fmt == "xlsx":
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.append(list(columns))
+        for row in rows:
+            sheet.append([row[column] for column in columns])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        body, mimetype = buffer.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        text = io.StringIO()
+        writer = csv.DictWriter(text, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+        body, mimetype = text.getvalue().encode("utf-8-sig"), "text/csv"
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f"attachment; filename={filename}.{fmt}"
+    return response
