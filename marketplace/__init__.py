@@ -66,13 +66,15 @@ def register_blueprints(app):
     from marketplace.shop.orders.views import bp as orders_bp
     from marketplace.shop.views import bp as shop_bp
     from marketplace.showrooms.views import bp as showrooms_bp
+    from marketplace.vendors.channels import bp as vendor_channels_bp
     from marketplace.vendors.images import bp as vendor_images_bp
     from marketplace.vendors.numbers import bp as vendor_numbers_bp
     from marketplace.vendors.views import bp as vendors_bp
 
     limiter.limit(lambda: app.config["RATELIMIT_API"])(api_bp)
     for blueprint in (core_bp, shop_bp, certificates_bp, accounts_bp, vendors_bp, officers_bp, showrooms_bp,
-                      admin_bp, reports_bp, orders_bp, payments_bp, vendor_images_bp, vendor_numbers_bp, api_bp):
+                      admin_bp, reports_bp, orders_bp, payments_bp, vendor_images_bp, vendor_numbers_bp,
+                      vendor_channels_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)
 

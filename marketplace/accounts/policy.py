@@ -104,16 +104,18 @@ def registry_products_for(user):
     return province_scoped(select(Product), Product.province_code, user, false())
 
 
-def vendor_orders_for(user, limit=50):
-    """The parts of orders that the user's entity fulfils, newest first (nothing for non-members)."""
+def vendor_orders_for(user, limit=50, status=None):
+    """The parts of orders that the user's entity fulfils, newest first, optionally in one status."""
     from marketplace.shop.orders.models import Order, VendorOrder
 
     membership = user.membership if user.is_authenticated else None
     if membership is None:
         return []
-    return db.session.execute(select(VendorOrder, Order.reference).join(Order, Order.id == VendorOrder.order_id)
-                              .where(VendorOrder.entity_id == membership.entity_id)
-                              .order_by(VendorOrder.id.desc()).limit(limit)).all()
+    query = (select(VendorOrder, Order.reference).join(Order, Order.id == VendorOrder.order_id)
+             .where(VendorOrder.entity_id == membership.entity_id))
+    if status is not None:
+        query = query.where(VendorOrder.status == status)
+    return db.session.execute(query.order_by(VendorOrder.id.desc()).limit(limit)).all()
 
 
 def members_of(entity_id):

@@ -171,6 +171,7 @@ class ProductDetail(ProductPlace):
     certificates: list
     availability: object
     images: list = field(default_factory=list)  #: the listing's photos by position (ListingImage)
+    elsewhere: list = field(default_factory=list)  #: (ProductChannel, SalesChannel): "also available at"
 
     @property
     def certificate(self):
@@ -181,7 +182,8 @@ class ProductDetail(ProductPlace):
 def product_detail(day, slug=None, product_id=None):
     """Load one product by slug or id (listed or not) and decide its availability on ``day``.
 
-    Two queries, and a third for the listing's photos when the product has a listing.
+    Two queries, a third for the listing's photos when the product has a listing and a fourth for its other
+    sales channels when it is listed.
     """
     from marketplace.shop.rules import availability
 
@@ -196,9 +198,12 @@ def product_detail(day, slug=None, product_id=None):
     certificates = db.session.scalars(
         select(Certificate).where(Certificate.product_id == product.id).order_by(Certificate.valid_from.desc())
     ).all()
+    from marketplace.channels.services import product_channels
+
     images = images_for([listing.id]).get(listing.id, []) if listing is not None else []
-    return ProductDetail(product, entity, listing, list(certificates), availability(listing, certificates, day),
-                         images)
+    decided = availability(listing, certificates, day)
+    elsewhere = product_channels([product.id]).get(product.id, []) if decided.listed else []
+    return ProductDetail(product, entity, listing, list(certificates), decided, images, elsewhere)
 
 
 def count_listed_by(day, column):

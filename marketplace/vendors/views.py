@@ -23,8 +23,9 @@ from marketplace.shop import services as shop_services
 from marketplace.shop.importer import import_catalog
 from marketplace.shop.models import Listing, Product
 from marketplace.shop.orders import fulfilment, statements
-from marketplace.shop.orders.models import VendorOrder
+from marketplace.shop.orders.models import Order, OrderLine, VendorOrder
 from marketplace.shop.orders.statements import statement_response
+from marketplace.shop.orders.status import ORDER_STATUSES
 from marketplace.shop.rules import availability
 from marketplace.showrooms import services as showroom_services
 from marketplace.showrooms.models import PLACEMENT_LABELS, Placement, Showroom
@@ -83,6 +84,8 @@ def dashboard():
         by_product.setdefault(certificate.product_id, []).append(certificate)
     rows = [(product, listing, availability(listing, by_product.get(product.id, []), day))
             for product, listing in products]
+    status = request.args.get("status")
+    status = status if status in ORDER_STATUSES else None
     placements = db.session.execute(select(Placement, Showroom, Product).join(
         Showroom, Showroom.id == Placement.showroom_id).join(Product, Product.id == Placement.product_id)
         .where(Product.entity_id == entity.id).order_by(Placement.updated_at.desc())).all()
@@ -90,7 +93,8 @@ def dashboard():
                            members=policy.members_of(entity.id), invite_form=InviteForm(),
                            is_owner=policy.can(current_user, "entity.manage_team", entity), placements=placements,
                            showrooms=db.session.scalars(select(Showroom).order_by(Showroom.name)).all(),
-                           placement_labels=PLACEMENT_LABELS, vendor_orders=policy.vendor_orders_for(current_user))
+                           placement_labels=PLACEMENT_LABELS, order_statuses=ORDER_STATUSES, status=status,
+                           vendor_orders=policy.vendor_orders_for(current_user, status=status))
 
 
 @bp.post("/team/invite")
@@ -168,6 +172,20 @@ def fulfil(vendor_order_id, action):
         db.session.commit()
         flash(_("Saved."), "success")
     return redirect(url_for("vendors.dashboard"))
+
+
+@bp.get("/orders/<int:vendor_order_id>/slip")
+@role_required("vendor")
+def packing_slip(vendor_order_id):
+    """A printable packing slip for the entity's part of an order: who to ship to and what to pack."""
+    entity = _my_entity()
+    part = policy.get_or_404(select(VendorOrder).where(VendorOrder.entity_id == entity.id), vendor_order_id,
+                             VendorOrder)
+    order = db.session.get(Order, part.order_id)
+    lines = db.session.scalars(select(OrderLine).where(OrderLine.vendor_order_id == part.id)
+                               .order_by(OrderLine.id)).all()
+    return render_template("vendors/slip.html", entity=entity, part=part, order=order, lines=lines,
+                           province=provinces().get(order.province_code))
 
 
 @bp.get("/statement.csv")

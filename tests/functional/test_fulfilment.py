@@ -146,3 +146,23 @@ def test_customer_is_told_when_a_parcel_ships(client, two_part_order):
     part = part_of(order, world["tea"].entity_id)
     client.post_form(f"/vendor/orders/{part.id}/ship", {"carrier": "Viettel Post", "tracking_number": "VT1"})
     assert any(order.reference in message["Subject"] for message in outbox_messages()[1:])
+
+
+def test_packing_slip_and_status_filter_show_only_the_entitys_part(client, two_part_order, count_queries):
+    world = two_part_order
+    order = place(client, world)
+    tea_part = part_of(order, world["tea"].entity_id)
+    sauce_part = part_of(order, world["sauce"].entity_id)
+    client.login_as(world["owners"]["tea"])
+    slip = client.get(f"/vendor/orders/{tea_part.id}/slip").get_data(as_text=True)
+    assert order.reference in slip and "Chè Tân Cương" in slip and "2 Tràng Tiền" in slip
+    assert "Nước mắm Nam Ô" not in slip  # the other entity's line is not on this slip
+    assert client.get(f"/vendor/orders/{sauce_part.id}/slip").status_code == 404
+    processing = client.get("/vendor/?status=processing").get_data(as_text=True)
+    shipped = client.get("/vendor/?status=shipped").get_data(as_text=True)
+    assert order.reference in processing and order.reference not in shipped
+    client.post_form(f"/vendor/orders/{tea_part.id}/ship", {"carrier": "VNPost", "tracking_number": "EB1VN"})
+    assert order.reference in client.get("/vendor/?status=shipped").get_data(as_text=True)
+    with count_queries() as counter:
+        client.get(f"/vendor/orders/{tea_part.id}/slip")
+    assert counter.count <= 6, counter.statements

@@ -1,0 +1,87 @@
+"""The vendor's modern sales channels: where the entity and each product are sold besides this marketplace."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from marketplace.accounts import policy
+from marketplace.accounts.decorators import role_required
+from marketplace.accounts.errors import AccountError
+from marketplace.channels import services
+from marketplace.channels.models import EntityChannel, ProductChannel, SalesChannel
+from marketplace.extensions import db
+from marketplace.shop.models import Product
+
+bp = Blueprint("vendor_channels", __name__, url_prefix="/vendor")
+
+
+def _my_entity():
+    """The signed-in vendor's entity (404 when they belong to none)."""
+    entity = policy.entity_for(current_user)
+    if entity is None:
+        abort(404)
+    policy.authorize(current_user, "entity.view", entity)
+    return entity
+
+
+@bp.get("/channels")
+@role_required("vendor")
+def channels():
+    """The channel catalogue, the entity's channels and, per product, where else it is sold."""
+    entity = _my_entity()
+    products = db.session.scalars(select(Product).where(Product.entity_id == entity.id)
+                                  .order_by(Product.name)).all()
+    return render_template("vendors/channels.html", entity=entity, catalogue=services.catalogue(),
+                           joined=services.entity_channels(entity.id), products=products,
+                           by_product=services.product_channels([product.id for product in products]))
+
+
+@bp.post("/channels")
+@role_required("vendor")
+def add_channel():
+    """Add a channel for the entity, or for one of its products when a product is chosen."""
+    entity = _my_entity()
+    channel = db.session.get(SalesChannel, request.form.get("channel_id", type=int) or 0)
+    if channel is None:
+        abort(404)
+    product = None
+    if request.form.get("product_id"):
+        product = policy.get_or_404(select(Product).where(Product.entity_id == entity.id),
+                                    request.form.get("product_id", type=int) or 0, Product)
+    try:
+        services.add(entity, channel, request.form.get("url"), product)
+    except AccountError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Saved."), "success")
+    return redirect(url_for("vendor_channels.channels"))
+
+
+@bp.post("/channels/<int:link_id>/remove")
+@role_required("vendor")
+def remove_channel(link_id):
+    """Remove one of the entity's channels (and its products' links there)."""
+    entity = _my_entity()
+    link = policy.get_or_404(select(EntityChannel).where(EntityChannel.entity_id == entity.id), link_id,
+                             EntityChannel)
+    services.remove(entity, link)
+    db.session.commit()
+    flash(_("Removed."), "success")
+    return redirect(url_for("vendor_channels.channels"))
+
+
+@bp.post("/products/<int:product_id>/channels/<int:link_id>/remove")
+@role_required("vendor")
+def remove_product_channel(product_id, link_id):
+    """Remove where one of the entity's products is sold."""
+    entity = _my_entity()
+    product = policy.get_or_404(select(Product).where(Product.entity_id == entity.id), product_id, Product)
+    link = policy.get_or_404(select(ProductChannel).where(ProductChannel.product_id == product.id), link_id,
+                             ProductChannel)
+    services.remove(entity, link)
+    db.session.commit()
+    flash(_("Removed."), "success")
+    return redirect(url_for("vendor_channels.channels"))
