@@ -30,6 +30,10 @@ def test_content_is_nfc_and_uses_valid_codes():
 
 
 def test_demo_load_covers_the_country_and_the_rule_and_is_idempotent(tmp_path):
+    from marketplace.channels.models import SalesChannel
+
+    db.session.add(SalesChannel(name="Tiki", kind="ecommerce"))  # the migration seeds the catalogue; create_all not
+    db.session.commit()
     first = load_demo(tmp_path)
     assert "0 updated" in first
     day = today()
@@ -48,6 +52,9 @@ def test_demo_load_covers_the_country_and_the_rule_and_is_idempotent(tmp_path):
     assert statuses["expired"] > 5 and statuses["revoked"] > 5 and statuses["superseded"] > 5
     assert db.session.scalars(select(Listing).where(Listing.published.is_(False))).first() is not None
     assert db.session.scalars(select(Listing).where(Listing.stock == 0)).first() is not None
+    from marketplace.channels.models import ProductChannel
+
+    assert db.session.scalars(select(ProductChannel)).first() is not None  # "also available at" on some pages
 
     second = load_demo(tmp_path)
     assert second.splitlines()[2] == "accounts: 0 created"

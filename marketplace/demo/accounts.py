@@ -79,8 +79,23 @@ def ensure_channel_links():
         if entity.id % 20 < 9 and entity.id not in linked:
             db.session.add(EntityChannel(entity_id=entity.id, channel_id=channels[entity.id % len(channels)].id))
             added += 1
+    db.session.flush()
+    _link_products()
     db.session.commit()
     return added
+
+
+def _link_products():
+    """Show a third of the linked entities' products as "also available at" their channel (no made-up links)."""
+    from marketplace.channels.models import EntityChannel, ProductChannel
+    from marketplace.shop.models import Product
+
+    done = set(db.session.scalars(select(ProductChannel.product_id)))
+    rows = db.session.execute(select(Product.id, EntityChannel.channel_id)
+                              .join(EntityChannel, EntityChannel.entity_id == Product.entity_id)).all()
+    for product_id, channel_id in rows:
+        if product_id % 3 == 0 and product_id not in done:
+            db.session.add(ProductChannel(product_id=product_id, channel_id=channel_id))
 
 
 def ensure_shelves():
