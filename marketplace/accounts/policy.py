@@ -86,6 +86,15 @@ def entity_for(user):
     return db.session.get(Entity, membership.entity_id) if membership is not None else None
 
 
+def own_entity_or_404(user):
+    """The entity ``user`` is a member of, authorised for viewing; 404 when they belong to none."""
+    entity = entity_for(user)
+    if entity is None:
+        abort(404)
+    authorize(user, "entity.view", entity)
+    return entity
+
+
 def products_for(user):
     """(Product, Listing) rows of the entity ``user`` belongs to; nothing for everyone else."""
     from marketplace.shop.models import Listing, Product

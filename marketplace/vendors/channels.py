@@ -16,20 +16,11 @@ from marketplace.shop.models import Product
 bp = Blueprint("vendor_channels", __name__, url_prefix="/vendor")
 
 
-def _my_entity():
-    """The signed-in vendor's entity (404 when they belong to none)."""
-    entity = policy.entity_for(current_user)
-    if entity is None:
-        abort(404)
-    policy.authorize(current_user, "entity.view", entity)
-    return entity
-
-
 @bp.get("/channels")
 @role_required("vendor")
 def channels():
     """The channel catalogue, the entity's channels and, per product, where else it is sold."""
-    entity = _my_entity()
+    entity = policy.own_entity_or_404(current_user)
     products = db.session.scalars(select(Product).where(Product.entity_id == entity.id)
                                   .order_by(Product.name)).all()
     return render_template("vendors/channels.html", entity=entity, catalogue=services.catalogue(),
@@ -41,7 +32,7 @@ def channels():
 @role_required("vendor")
 def add_channel():
     """Add a channel for the entity, or for one of its products when a product is chosen."""
-    entity = _my_entity()
+    entity = policy.own_entity_or_404(current_user)
     channel = db.session.get(SalesChannel, request.form.get("channel_id", type=int) or 0)
     if channel is None:
         abort(404)
@@ -64,7 +55,7 @@ def add_channel():
 @role_required("vendor")
 def remove_channel(link_id):
     """Remove one of the entity's channels (and its products' links there)."""
-    entity = _my_entity()
+    entity = policy.own_entity_or_404(current_user)
     link = policy.get_or_404(select(EntityChannel).where(EntityChannel.entity_id == entity.id), link_id,
                              EntityChannel)
     services.remove(entity, link)
@@ -77,7 +68,7 @@ def remove_channel(link_id):
 @role_required("vendor")
 def remove_product_channel(product_id, link_id):
     """Remove where one of the entity's products is sold."""
-    entity = _my_entity()
+    entity = policy.own_entity_or_404(current_user)
     product = policy.get_or_404(select(Product).where(Product.entity_id == entity.id), product_id, Product)
     link = policy.get_or_404(select(ProductChannel).where(ProductChannel.product_id == product.id), link_id,
                              ProductChannel)

@@ -1,6 +1,6 @@
 """Vendor pages for listing photos: see, upload and delete the photos of the entity's own listings."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -18,10 +18,7 @@ bp = Blueprint("vendor_images", __name__, url_prefix="/vendor")
 
 def _my_listing(listing_id):
     """Load, then authorise: a listing of the signed-in member's entity, else 404."""
-    entity = policy.entity_for(current_user)
-    if entity is None:
-        abort(404)
-    policy.authorize(current_user, "entity.view", entity)
+    entity = policy.own_entity_or_404(current_user)
     scoped = (select(Listing).join(Product, Product.id == Listing.product_id).where(Product.entity_id == entity.id)
               .options(contains_eager(Listing.product)))
     return policy.get_or_404(scoped, listing_id, Listing)

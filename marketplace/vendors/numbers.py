@@ -4,7 +4,7 @@ import csv
 import io
 
 from babel.dates import format_skeleton
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, render_template, request
 from flask_babel import format_number, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -23,15 +23,6 @@ DEFAULT_PERIOD = "week"
 STOCK_THRESHOLD = 5
 REVENUE_COLOR = "#166534"
 ORDERS_COLOR = "#a16207"
-
-
-def _my_entity():
-    """The signed-in vendor's entity (404 when they belong to none)."""
-    entity = policy.entity_for(current_user)
-    if entity is None:
-        abort(404)
-    policy.authorize(current_user, "entity.view", entity)
-    return entity
 
 
 def _period():
@@ -69,7 +60,7 @@ def percent(share):
 @role_required("vendor")
 def numbers():
     """Revenue and orders per day, week or month, top products, views and conversion, and stock alerts."""
-    entity = _my_entity()
+    entity = policy.own_entity_or_404(current_user)
     data = figures(entity.id, _period(), today())
     labels = [bucket_label(first, data["period"]) for first, _orders, _revenue in data["series"]]
     charts_svg = {
@@ -102,7 +93,7 @@ def export_tables(data):
 @role_required("vendor")
 def numbers_csv():
     """The page's tables as one CSV file: a section per table (title line, header, rows, blank line)."""
-    entity, day = _my_entity(), today()
+    entity, day = policy.own_entity_or_404(current_user), today()
     period = _period()
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")

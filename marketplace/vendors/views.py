@@ -62,19 +62,11 @@ def apply():
     return render_template("vendors/apply.html", form=form, applications=applications), 400 if form.errors else 200
 
 
-def _my_entity():
-    entity = policy.entity_for(current_user)
-    if entity is None:
-        abort(404)
-    policy.authorize(current_user, "entity.view", entity)
-    return entity
-
-
 @bp.get("/")
 @role_required("vendor")
 def dashboard():
     """The entity's products with their certificate status and what the storefront does with them."""
-    entity = _my_entity()
+    entity = policy.own_entity_or_404(current_user)
     day = today()
     products = db.session.execute(policy.products_for(current_user).order_by(Product.name)).all()
     certificates = db.session.scalars(select(Certificate).join(Product, Product.id == Certificate.product_id)
@@ -101,7 +93,7 @@ def dashboard():
 @role_required("vendor")
 def invite():
     """The owner invites a staff member by e-mail."""
-    entity = _my_entity()
+    entity = policy.own_entity_or_404(current_user)
     policy.authorize(current_user, "entity.manage_team", entity)
     form = InviteForm()
     if form.validate_on_submit():
@@ -121,7 +113,7 @@ def invite():
 @role_required("vendor")
 def remove_member(membership_id):
     """The owner removes a staff member (members of other entities are not found)."""
-    entity = _my_entity()
+    entity = policy.own_entity_or_404(current_user)
     membership = policy.get_or_404(select(VendorMembership).where(VendorMembership.entity_id == entity.id),
                                    membership_id, VendorMembership)
     policy.authorize(current_user, "entity.manage_team", entity)
@@ -139,7 +131,7 @@ def remove_member(membership_id):
 @role_required("vendor")
 def request_placement():
     """Propose one of the entity's products to a showroom."""
-    entity = _my_entity()
+    entity = policy.own_entity_or_404(current_user)
     product = policy.get_or_404(select(Product).where(Product.entity_id == entity.id),
                                 request.form.get("product_id", type=int) or 0, Product)
     showroom = db.session.get(Showroom, request.form.get("showroom_id", type=int) or 0)
@@ -159,7 +151,7 @@ def request_placement():
 @role_required("vendor")
 def fulfil(vendor_order_id, action):
     """Confirm, ship (carrier and tracking number), deliver, cancel or refund the entity's part of an order."""
-    entity = _my_entity()
+    entity = policy.own_entity_or_404(current_user)
     part = policy.get_or_404(select(VendorOrder).where(VendorOrder.entity_id == entity.id), vendor_order_id,
                              VendorOrder)
     try:
@@ -178,7 +170,7 @@ def fulfil(vendor_order_id, action):
 @role_required("vendor")
 def packing_slip(vendor_order_id):
     """A printable packing slip for the entity's part of an order: who to ship to and what to pack."""
-    entity = _my_entity()
+    entity = policy.own_entity_or_404(current_user)
     part = policy.get_or_404(select(VendorOrder).where(VendorOrder.entity_id == entity.id), vendor_order_id,
                              VendorOrder)
     order = db.session.get(Order, part.order_id)
@@ -192,7 +184,7 @@ def packing_slip(vendor_order_id):
 @role_required("vendor")
 def statement():
     """What the platform owes the entity for delivered orders, after its commission (CSV)."""
-    entity = _my_entity()
+    entity = policy.own_entity_or_404(current_user)
     return statement_response(statements.rows(entity_id=entity.id), f"statement-{entity.slug}.csv")
 
 
@@ -200,7 +192,7 @@ def statement():
 @role_required("vendor")
 def listing(product_id):
     """Create or edit the listing of one of the entity's certified products (drafts when not certified)."""
-    entity = _my_entity()
+    entity = policy.own_entity_or_404(current_user)
     product = policy.get_or_404(select(Product).where(Product.entity_id == entity.id), product_id, Product)
     current = db.session.scalar(select(Listing).where(Listing.product_id == product.id))
     form = ListingForm(obj=current)
@@ -224,7 +216,7 @@ def listing(product_id):
 @role_required("vendor")
 def export(what, fmt):
     """The entity's listings (re-importable) or orders, as CSV or XLSX."""
-    entity = _my_entity()
+    entity = policy.own_entity_or_404(current_user)
     if what == "listings":
         return exports.download(exports.listing_rows(entity.id), exports.LISTING_COLUMNS,
                                 f"listings-{entity.slug}", fmt)
@@ -235,7 +227,7 @@ def export(what, fmt):
 @role_required("vendor")
 def upload_listings():
     """A listing file for the entity's products: the same validation and dry run as `flask catalog import`."""
-    entity = _my_entity()
+    entity = policy.own_entity_or_404(current_user)
     form = UploadForm()
     if form.validate_on_submit():
         token = secrets.token_hex(16)
@@ -253,7 +245,7 @@ def upload_listings():
 @role_required("vendor")
 def confirm_listings(token):
     """Import a listing file that passed its dry run (only the uploader's own files are found)."""
-    entity = _my_entity()
+    entity = policy.own_entity_or_404(current_user)
     if not re.fullmatch(r"[0-9a-f]{32}\.(csv|xlsx)", token):
         abort(404)
     path = uploads_dir() / f"vendor-{current_user.id}-{token}"
