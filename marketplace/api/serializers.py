@@ -57,6 +57,8 @@ def detail_json(detail):
         data["reason"] = availability.reason
     if listing is not None:
         data.update(description_vi=listing.description_vi, description_en=listing.description_en, unit=listing.unit)
+    data["variants"] = [{"id": variant.id, "label": variant.label, "price_vnd": variant.price_vnd,
+                         "in_stock": variant.stock > 0} for variant in detail.variants]
     data["also_available_at"] = [{"name": channel.name, "kind": channel.kind, "url": link.url}
                                  for link, channel in detail.elsewhere]
     return data

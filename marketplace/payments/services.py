@@ -38,7 +38,8 @@ def checkout_lines(order):
     """(name, unit price, quantity) of every line, and one shipping line per vendor order."""
     parts = db.session.scalars(select(VendorOrder).where(VendorOrder.order_id == order.id)).all()
     lines = db.session.scalars(select(OrderLine).where(OrderLine.vendor_order_id.in_([p.id for p in parts]))).all()
-    result = [(line.product_name, line.unit_price_vnd, line.quantity) for line in lines]
+    result = [(" · ".join(filter(None, (line.product_name, line.variant_label))), line.unit_price_vnd, line.quantity)
+              for line in lines]
     result += [(f"Shipping: {part.entity_name}", part.shipping_vnd, 1) for part in parts if part.shipping_vnd]
     return result
 

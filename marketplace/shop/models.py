@@ -51,6 +51,25 @@ class Listing(TimestampMixin, db.Model):
     product = relationship("Product", back_populates="listing", lazy="raise")
 
 
+class ListingVariant(db.Model):
+    """Another package size of a listing (e.g. 500 g besides 250 g) with its own price and stock.
+
+    The listing's own price, stock and ``unit`` are the first option; variants are the others.
+    """
+
+    __tablename__ = "listing_variant"
+    __table_args__ = (
+        UniqueConstraint("listing_id", "label", name="uq_listing_variant_label"),
+        CheckConstraint("price_vnd > 0", name="price_positive"),
+        CheckConstraint("stock >= 0", name="stock_not_negative"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listing.id"), index=True)
+    label: Mapped[str] = mapped_column(String(80))
+    price_vnd: Mapped[int] = mapped_column(BigInteger)
+    stock: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class ListingImage(db.Model):
     """A product photo of a listing: verified, re-encoded without metadata, with a thumbnail (up to 8)."""
 

@@ -172,6 +172,7 @@ class ProductDetail(ProductPlace):
     availability: object
     images: list = field(default_factory=list)  #: the listing's photos by position (ListingImage)
     elsewhere: list = field(default_factory=list)  #: (ProductChannel, SalesChannel): "also available at"
+    variants: list = field(default_factory=list)  #: the listing's other package sizes (ListingVariant), by price
 
     @property
     def certificate(self):
@@ -182,8 +183,8 @@ class ProductDetail(ProductPlace):
 def product_detail(day, slug=None, product_id=None):
     """Load one product by slug or id (listed or not) and decide its availability on ``day``.
 
-    Two queries, a third for the listing's photos when the product has a listing and a fourth for its other
-    sales channels when it is listed.
+    Two queries, a third for the listing's photos when the product has a listing, and two more for its other
+    sales channels and package sizes when it is listed.
     """
     from marketplace.shop.rules import availability
 
@@ -199,11 +200,13 @@ def product_detail(day, slug=None, product_id=None):
         select(Certificate).where(Certificate.product_id == product.id).order_by(Certificate.valid_from.desc())
     ).all()
     from marketplace.channels.services import product_channels
+    from marketplace.shop.services import variants_of
 
     images = images_for([listing.id]).get(listing.id, []) if listing is not None else []
     decided = availability(listing, certificates, day)
     elsewhere = product_channels([product.id]).get(product.id, []) if decided.listed else []
-    return ProductDetail(product, entity, listing, list(certificates), decided, images, elsewhere)
+    variants = variants_of([listing.id]).get(listing.id, []) if decided.listed else []
+    return ProductDetail(product, entity, listing, list(certificates), decided, images, elsewhere, variants)
 
 
 def count_listed_by(day, column):

@@ -2,14 +2,17 @@
 
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
+from marketplace.accounts.errors import AccountError
 from marketplace.certificates.models import Certificate
 from marketplace.certificates.rules import VALID, certificate_status
 from marketplace.core import audit
 from marketplace.core.changes import apply_changes, snapshot
 from marketplace.extensions import db
-from marketplace.shop.models import Listing
+from marketplace.shop.cart.models import CartLine
+from marketplace.shop.models import Listing, ListingVariant
+from marketplace.shop.orders.models import OrderLine
 from marketplace.shop.rules import explaining_certificate
 
 FIELDS = ("price_vnd", "stock", "unit", "description_vi", "description_en", "published")
@@ -52,3 +55,45 @@ def save_listing(product, listing, values, actor, day):
         if after:
             audit.record(actor, "listing.updated", listing, before, after)
     return listing, refusal
+
+
+VARIANT_FIELDS = ("label", "price_vnd", "stock")
+
+
+def save_variant(listing, variant, values, actor):
+    """Add a package size to a listing, or change one; AccountError when the label is already used."""
+    clash = db.session.scalar(select(ListingVariant).where(ListingVariant.listing_id == listing.id,
+                                                           ListingVariant.label == values["label"]))
+    if (clash is not None and clash is not variant) or values["label"] == (listing.unit or ""):
+        raise AccountError(_("This listing already has a package called %(label)s.", label=values["label"]))
+    if variant is None:
+        variant = ListingVariant(listing_id=listing.id, **values)
+        db.session.add(variant)
+        db.session.flush()
+        audit.record(actor, "listing.variant_added", listing, None, snapshot(variant, VARIANT_FIELDS))
+    else:
+        before, after = apply_changes(variant, values)
+        if after:
+            audit.record(actor, "listing.variant_updated", listing, before, after)
+    db.session.flush()
+    return variant
+
+
+def delete_variant(listing, variant, actor):
+    """Remove a package size: baskets drop it; past order lines keep their copied label."""
+    db.session.execute(delete(CartLine).where(CartLine.variant_id == variant.id))
+    db.session.execute(update(OrderLine).where(OrderLine.variant_id == variant.id).values(variant_id=None))
+    audit.record(actor, "listing.variant_removed", listing, snapshot(variant, VARIANT_FIELDS), None)
+    db.session.delete(variant)
+    db.session.flush()
+
+
+def variants_of(listing_ids):
+    """{listing id: [ListingVariant]} by price, for the given listings (one query)."""
+    found = {}
+    if listing_ids:
+        rows = db.session.scalars(select(ListingVariant).where(ListingVariant.listing_id.in_(list(listing_ids)))
+                                  .order_by(ListingVariant.price_vnd, ListingVariant.id))
+        for variant in rows:
+            found.setdefault(variant.listing_id, []).append(variant)
+    return found

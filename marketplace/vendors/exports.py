@@ -12,8 +12,8 @@ from marketplace.shop.models import Listing, Product
 from marketplace.shop.orders.models import Order, OrderLine, VendorOrder
 
 LISTING_COLUMNS = ("product", "certificate_number", "price_vnd", "stock", "unit", "published")
-ORDER_COLUMNS = ("order", "date", "status", "product", "quantity", "unit_price_vnd", "shipping_vnd", "carrier",
-                 "tracking_number")
+ORDER_COLUMNS = ("order", "date", "status", "product", "variant", "quantity", "unit_price_vnd", "shipping_vnd",
+                 "carrier", "tracking_number")
 
 
 def listing_rows(entity_id):
@@ -37,7 +37,8 @@ def order_rows(entity_id):
                               .join(OrderLine, OrderLine.vendor_order_id == VendorOrder.id)
                               .where(VendorOrder.entity_id == entity_id).order_by(VendorOrder.id.desc())).all()
     return [{"order": order.reference, "date": order.created_at.date().isoformat(), "status": part.status,
-             "product": line.product_name, "quantity": line.quantity, "unit_price_vnd": line.unit_price_vnd,
+             "product": line.product_name, "variant": line.variant_label or "", "quantity": line.quantity,
+             "unit_price_vnd": line.unit_price_vnd,
              "shipping_vnd": part.shipping_vnd, "carrier": part.carrier or "",
              "tracking_number": part.tracking_number or ""} for part, order, line in rows]
 

@@ -21,7 +21,7 @@ from marketplace.officers.views import uploads_dir
 from marketplace.reference.lookup import provinces
 from marketplace.shop import services as shop_services
 from marketplace.shop.importer import import_catalog
-from marketplace.shop.models import Listing, Product
+from marketplace.shop.models import Listing, ListingVariant, Product
 from marketplace.shop.orders import fulfilment, statements
 from marketplace.shop.orders.models import Order, OrderLine, VendorOrder
 from marketplace.shop.orders.statements import statement_response
@@ -30,7 +30,7 @@ from marketplace.shop.rules import availability
 from marketplace.showrooms import services as showroom_services
 from marketplace.showrooms.models import PLACEMENT_LABELS, Placement, Showroom
 from marketplace.vendors import exports, services
-from marketplace.vendors.forms import ListingForm
+from marketplace.vendors.forms import ListingForm, VariantForm
 
 bp = Blueprint("vendors", __name__, url_prefix="/vendor")
 
@@ -208,8 +208,60 @@ def listing(product_id):
             flash(_("Saved. The storefront and search show it now."), "success")
         return redirect(url_for("vendors.dashboard"))
     refusal = shop_services.publish_refusal(product, today())
-    return render_template("vendors/listing.html", form=form, product=product, listing=current,
-                           refusal=refusal), 400 if form.errors else 200
+    variants = shop_services.variants_of([current.id]).get(current.id, []) if current else []
+    variant_form = VariantForm(formdata=None, prefix="variant", meta=VARIANT_META)
+    page = render_template("vendors/listing.html", form=form, product=product, listing=current, refusal=refusal,
+                           variants=variants, variant_form=variant_form)
+    return page, 400 if form.errors else 200
+
+
+#: One page holds several variant forms; the app-wide CSRFProtect checks each request's ``csrf_token``.
+VARIANT_META = {"csrf": False}
+
+
+def _my_listing(listing_id):
+    """A listing of the member's entity, else 404."""
+    entity = policy.own_entity_or_404(current_user)
+    scoped = select(Listing).join(Product, Product.id == Listing.product_id).where(Product.entity_id == entity.id)
+    return policy.get_or_404(scoped, listing_id, Listing)
+
+
+@bp.post("/listings/<int:listing_id>/variants", defaults={"variant_id": None})
+@bp.post("/listings/<int:listing_id>/variants/<int:variant_id>")
+@role_required("vendor")
+def save_variant(listing_id, variant_id):
+    """Add a package size (its own price and stock) to a listing, or change one."""
+    current = _my_listing(listing_id)
+    variant = None if variant_id is None else policy.get_or_404(
+        select(ListingVariant).where(ListingVariant.listing_id == current.id), variant_id, ListingVariant)
+    form = VariantForm(prefix="variant", meta=VARIANT_META)
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            flash(" ".join(str(error) for error in errors), "error")
+    else:
+        values = {"label": form.label.data.strip(), "price_vnd": form.price_vnd.data, "stock": form.stock.data or 0}
+        try:
+            shop_services.save_variant(current, variant, values, None)
+        except AccountError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+    return redirect(url_for("vendors.listing", product_id=current.product_id))
+
+
+@bp.post("/listings/<int:listing_id>/variants/<int:variant_id>/delete")
+@role_required("vendor")
+def delete_variant(listing_id, variant_id):
+    """Remove a package size from a listing."""
+    current = _my_listing(listing_id)
+    variant = policy.get_or_404(select(ListingVariant).where(ListingVariant.listing_id == current.id), variant_id,
+                                ListingVariant)
+    shop_services.delete_variant(current, variant, None)
+    db.session.commit()
+    flash(_("Removed."), "success")
+    return redirect(url_for("vendors.listing", product_id=current.product_id))
 
 
 @bp.get("/<any(listings, orders):what>.<any(csv, xlsx):fmt>")

@@ -123,6 +123,8 @@ ROUTES = [
                                  "staff_this": 200}),
     ("GET", "/vendor/?status=processing", {**ANON, "default": 403, "member_other": 200, "member_this": 200,
                                            "staff_this": 200}),
+    ("POST", "/vendor/listings/{listing_a}/variants", {**ANON, "default": 403, "member_other": 404,
+                                                       "member_this": 302, "staff_this": 302}),
     ("GET", "/cart", {"default": 200}),
     ("GET", "/officer/registry", {**ANON, "default": 403, "officer_other": 200, "officer_this": 200,
                                   "officer_national": 200, "admin": 200}),
@@ -140,6 +142,8 @@ ROUTES = [
                                                  "officer_this": 200, "officer_national": 200, "admin": 200}),
 ]
 FORM_DATA = {
+    "/vendor/listings/{listing_a}/variants": {"variant-label": "hộp 500 g", "variant-price_vnd": "220000",
+                                              "variant-stock": "3"},
     "/vendor/team/invite": {"email": "new.staff@test.example"},
     "/officer/applications/{application_a}": {"decision": "approve"},
     "/admin/users/{customer_id}": {"role": "officer", "province": "19", "showroom": "", "active": "y"},

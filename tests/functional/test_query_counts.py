@@ -37,11 +37,11 @@ def test_product_page_and_detail_api_query_counts(client, count_queries, frozen_
     product_id = client.get("/api/v1/products").get_json()["items"][0]["id"]
     slug = client.get(f"/api/v1/products/{product_id}").get_json()["slug"]
     # Product page: product + certificates, the listing's photos (shop/images.images_for), its other sales channels
-    # ("also available at", channels/services.product_channels) and the view counter's upsert
-    # (vendors/stats.count_view: one INSERT ... ON CONFLICT DO UPDATE per page view).
-    assert queries_for(client, count_queries, f"/p/{slug}") == 5
+    # ("also available at", channels/services.product_channels), its package sizes (shop/services.variants_of) and
+    # the view counter's upsert (vendors/stats.count_view: one INSERT ... ON CONFLICT DO UPDATE per page view).
+    assert queries_for(client, count_queries, f"/p/{slug}") == 6
     # Detail API: the same without the view counter.
-    assert queries_for(client, count_queries, f"/api/v1/products/{product_id}") == 4
+    assert queries_for(client, count_queries, f"/api/v1/products/{product_id}") == 5
 
 
 def test_basket_and_checkout_query_counts_do_not_grow_with_lines(client, count_queries, frozen_clock):
@@ -67,7 +67,7 @@ VENDOR_PAGES = ["/vendor/", "/vendor/numbers", "/vendor/channels", "/vendor/list
                 "/vendor/products/{product}/listing", "/vendor/listings/{listing}/images"]
 #: Queries per vendor page, including the session's user and membership loads (the numbers in the #7 note).
 VENDOR_BOUNDS = {"/vendor/": 10, "/vendor/numbers": 7, "/vendor/channels": 7, "/vendor/listings/upload": 3,
-                 "/vendor/products/{product}/listing": 6, "/vendor/listings/{listing}/images": 5}
+                 "/vendor/products/{product}/listing": 7, "/vendor/listings/{listing}/images": 5}
 
 
 @pytest.mark.parametrize("page", VENDOR_PAGES)

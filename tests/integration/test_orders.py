@@ -11,7 +11,7 @@ from marketplace.accounts.errors import AccountError
 from marketplace.extensions import db
 from marketplace.shop.cart import services as cart_services
 from marketplace.shop.cart.models import Cart, ShippingRate
-from marketplace.shop.models import Listing
+from marketplace.shop.models import Listing, ListingVariant
 from marketplace.shop.orders import services as orders
 from marketplace.shop.orders.models import Order, OrderLine, VendorOrder
 from marketplace.shop.orders.status import InvalidTransitionError, check_transition
@@ -22,9 +22,10 @@ CONTACT = orders.Contact("Nguyễn Văn An", "an@test.example", "0912345678", "7
 
 
 def basket_for(user, *items):
+    """Items are (listing id, quantity) or (listing id, quantity, variant id)."""
     cart = cart_services.get_or_create_cart(user, {})
-    for listing_id, quantity in items:
-        cart_services.add(cart, listing_id, quantity, TODAY)
+    for listing_id, quantity, *variant in items:
+        cart_services.add(cart, listing_id, quantity, TODAY, *variant)
     return cart
 
 
@@ -110,12 +111,24 @@ def test_illegal_status_moves(current, target):
         check_transition(current, target)
 
 
-def test_fifty_buyers_for_the_last_ten_units(app, frozen_clock):
-    """Exactly 10 of 50 concurrent checkouts succeed; stock ends at 0, never below (real threads, real DB)."""
+@pytest.mark.parametrize("package", ["listing", "variant"])
+def test_fifty_buyers_for_the_last_ten_units(app, frozen_clock, package):
+    """Exactly 10 of 50 concurrent checkouts succeed; stock ends at 0, never below (real threads, real DB).
+
+    With ``variant`` the ten units are a second package size of the listing, whose own stock is plentiful.
+    """
     if db.engine.dialect.name != "postgresql":
         pytest.skip("concurrency is proven on PostgreSQL (SQLite serialises writers); make test runs both")
-    tea = make_listed("Chè cổ thụ Suối Giàng", stock=10)
+    tea = make_listed("Chè cổ thụ Suối Giàng", stock=10 if package == "listing" else 500)
     listing_id = listing_of(tea).id
+    variant = None
+    if package == "variant":
+        variant = ListingVariant(listing_id=listing_id, label="hộp 500 g", price_vnd=400000, stock=10)
+        db.session.add(variant)
+        db.session.flush()
+    item = (listing_id, 1) if variant is None else (listing_id, 1, variant.id)
+    stock_row = (select(Listing.stock).where(Listing.id == listing_id) if variant is None
+                 else select(ListingVariant.stock).where(ListingVariant.id == variant.id))
     buyers = [make_user("customer") for _ in range(50)]
     db.session.commit()
     buyer_ids = [buyer.id for buyer in buyers]
@@ -126,7 +139,7 @@ def test_fifty_buyers_for_the_last_ten_units(app, frozen_clock):
             from marketplace.accounts.models import User
 
             user = db.session.get(User, user_id)
-            cart = basket_for(user, (listing_id, 1))
+            cart = basket_for(user, item)
             basket = cart_services.view(cart, TODAY)
             db.session.commit()
             barrier.wait(timeout=30)
@@ -147,6 +160,8 @@ def test_fifty_buyers_for_the_last_ten_units(app, frozen_clock):
         thread.join(60)
     assert outcomes.count("ok") == 10 and outcomes.count("sold out") == 40
     db.session.expire_all()
-    assert db.session.scalar(select(Listing.stock).where(Listing.id == listing_id)) == 0
+    assert db.session.scalar(stock_row) == 0
     assert db.session.scalar(select(func.sum(OrderLine.quantity))) == 10
+    if variant is not None:
+        assert db.session.scalar(select(Listing.stock).where(Listing.id == listing_id)) == 500
     assert db.session.scalar(select(func.count()).select_from(Order)) == 10

@@ -18,14 +18,15 @@ class Cart(TimestampMixin, db.Model):
 
 
 class CartLine(db.Model):
-    """A listing in a basket, with a quantity."""
+    """A listing (or one of its variants) in a basket, with a quantity."""
 
     __tablename__ = "cart_line"
-    __table_args__ = (UniqueConstraint("cart_id", "listing_id", name="uq_cart_line"),
+    __table_args__ = (UniqueConstraint("cart_id", "listing_id", "variant_id", name="uq_cart_line_variant"),
                       CheckConstraint("quantity > 0", name="quantity"))
     id: Mapped[int] = mapped_column(primary_key=True)
     cart_id: Mapped[int] = mapped_column(ForeignKey("cart.id"), index=True)
     listing_id: Mapped[int] = mapped_column(ForeignKey("listing.id"))
+    variant_id: Mapped[int | None] = mapped_column(ForeignKey("listing_variant.id"))  #: None: the listing itself
     quantity: Mapped[int] = mapped_column(Integer)
 
 

@@ -11,7 +11,7 @@ from marketplace.accounts.errors import AccountError
 from marketplace.certificates.models import Certificate
 from marketplace.extensions import db
 from marketplace.shop.cart.models import Cart, CartLine, ShippingRate
-from marketplace.shop.models import Listing, Product
+from marketplace.shop.models import Listing, ListingVariant, Product
 from marketplace.shop.rules import availability
 from marketplace.vendors.models import Entity
 
@@ -27,16 +27,32 @@ class Item:
     listing: Listing
     product: Product
     availability: object
+    variant: ListingVariant | None = None  #: None: the listing's own package
+
+    @property
+    def price_vnd(self):
+        """The unit price of the chosen package."""
+        return self.variant.price_vnd if self.variant else self.listing.price_vnd
+
+    @property
+    def stock(self):
+        """What is left of the chosen package."""
+        return self.variant.stock if self.variant else self.listing.stock
+
+    @property
+    def label(self):
+        """The chosen package, e.g. "hộp 500 g" (None when the listing names none)."""
+        return self.variant.label if self.variant else self.listing.unit
 
     @property
     def buyable(self):
-        """Sellable today and no more than the stock."""
-        return self.availability.sellable and self.line.quantity <= self.listing.stock
+        """Listed today (valid certificate, published) and no more than the chosen package's stock."""
+        return self.availability.listed and self.line.quantity <= self.stock
 
     @property
     def total_vnd(self):
         """Price × quantity."""
-        return self.listing.price_vnd * self.line.quantity
+        return self.price_vnd * self.line.quantity
 
 
 @dataclass
@@ -108,24 +124,53 @@ def get_or_create_cart(user, session):
 
 
 def sellable_listing(listing_id, day):
-    """The listing if its product may be sold today, else raise AccountError saying why."""
+    """The listing if its product is listed today (the storefront rule), else raise AccountError saying why.
+
+    Stock is judged per package by the caller: a listing whose first package is sold out may sell another.
+    """
     listing = db.session.get(Listing, listing_id)
     if listing is None:
         raise AccountError(_("This product is not sold here."))
     certificates = db.session.scalars(select(Certificate).where(Certificate.product_id == listing.product_id)).all()
-    if not availability(listing, certificates, day).sellable:
+    if not availability(listing, certificates, day).listed:
         raise AccountError(_("This product cannot be bought at the moment."))
     return listing
 
 
-def add(cart, listing_id, quantity, day):
-    """Add ``quantity`` units (capped at the stock) of a sellable listing."""
+def variant_of(listing, variant_id):
+    """The listing's variant ``variant_id`` (None for the listing's own package); AccountError if not its own."""
+    if not variant_id:
+        return None
+    variant = db.session.scalar(select(ListingVariant).where(ListingVariant.id == variant_id,
+                                                             ListingVariant.listing_id == listing.id))
+    if variant is None:
+        raise AccountError(_("This product is not sold here."))
+    return variant
+
+
+def stock_of(listing, variant):
+    """Units left of the listing's own package or of one of its variants."""
+    return variant.stock if variant is not None else listing.stock
+
+
+def _same_line(cart_id, listing_id, variant_id):
+    return select(CartLine).where(CartLine.cart_id == cart_id, CartLine.listing_id == listing_id,
+                                  CartLine.variant_id.is_(None) if variant_id is None
+                                  else CartLine.variant_id == variant_id)
+
+
+def add(cart, listing_id, quantity, day, variant_id=None):
+    """Add ``quantity`` units (capped at the stock) of a sellable listing, or of one of its variants."""
     listing = sellable_listing(listing_id, day)
-    line = db.session.scalar(select(CartLine).where(CartLine.cart_id == cart.id, CartLine.listing_id == listing.id))
+    variant = variant_of(listing, variant_id)
+    variant_id = variant.id if variant else None
+    if stock_of(listing, variant) <= 0:
+        raise AccountError(_("This product cannot be bought at the moment."))
+    line = db.session.scalar(_same_line(cart.id, listing.id, variant_id))
     wanted = (line.quantity if line else 0) + max(1, quantity)
-    capped = min(wanted, listing.stock, MAX_QUANTITY)
+    capped = min(wanted, stock_of(listing, variant), MAX_QUANTITY)
     if line is None:
-        line = CartLine(cart_id=cart.id, listing_id=listing.id, quantity=capped)
+        line = CartLine(cart_id=cart.id, listing_id=listing.id, variant_id=variant_id, quantity=capped)
         db.session.add(line)
     line.quantity = capped
     db.session.flush()
@@ -141,7 +186,8 @@ def set_quantity(cart, line_id, quantity):
         db.session.delete(line)
         return None
     listing = db.session.get(Listing, line.listing_id)
-    line.quantity = max(1, min(quantity, listing.stock, MAX_QUANTITY))
+    stock = stock_of(listing, db.session.get(ListingVariant, line.variant_id) if line.variant_id else None)
+    line.quantity = max(1, min(quantity, stock, MAX_QUANTITY))
     return line
 
 
@@ -156,14 +202,14 @@ def merge_on_login(user, session):
         anonymous.token, anonymous.user_id = None, user.id
         return
     for line in db.session.scalars(select(CartLine).where(CartLine.cart_id == anonymous.id)):
-        existing = db.session.scalar(select(CartLine).where(CartLine.cart_id == mine.id,
-                                                            CartLine.listing_id == line.listing_id))
+        existing = db.session.scalar(_same_line(mine.id, line.listing_id, line.variant_id))
         listing = db.session.get(Listing, line.listing_id)
+        stock = stock_of(listing, db.session.get(ListingVariant, line.variant_id) if line.variant_id else None)
         if existing is None:
             line.cart_id = mine.id
-            line.quantity = max(1, min(line.quantity, listing.stock, MAX_QUANTITY))
+            line.quantity = max(1, min(line.quantity, stock, MAX_QUANTITY))
         else:
-            existing.quantity = max(1, min(existing.quantity + line.quantity, listing.stock, MAX_QUANTITY))
+            existing.quantity = max(1, min(existing.quantity + line.quantity, stock, MAX_QUANTITY))
             db.session.delete(line)
     db.session.flush()
     db.session.delete(anonymous)
@@ -174,17 +220,19 @@ def view(cart, day, province_code=None):
     if cart is None:
         return BasketView(groups=[])
     rows = db.session.execute(
-        select(CartLine, Listing, Product, Entity).join(Listing, Listing.id == CartLine.listing_id)
+        select(CartLine, Listing, Product, Entity, ListingVariant).join(Listing, Listing.id == CartLine.listing_id)
         .join(Product, Product.id == Listing.product_id).join(Entity, Entity.id == Product.entity_id)
-        .where(CartLine.cart_id == cart.id).order_by(Entity.name, Product.name)).all()
-    product_ids = [product.id for _, _, product, _ in rows]
+        .outerjoin(ListingVariant, ListingVariant.id == CartLine.variant_id)
+        .where(CartLine.cart_id == cart.id).order_by(Entity.name, Product.name, CartLine.id)).all()
+    product_ids = [row[2].id for row in rows]
     certificates = {}
     for certificate in db.session.scalars(select(Certificate).where(Certificate.product_id.in_(product_ids))):
         certificates.setdefault(certificate.product_id, []).append(certificate)
     groups = {}
-    for line, listing, product, entity in rows:
+    for line, listing, product, entity, variant in rows:
         group = groups.setdefault(entity.id, Group(entity=entity))
-        group.items.append(Item(line, listing, product, availability(listing, certificates.get(product.id, []), day)))
+        group.items.append(Item(line, listing, product, availability(listing, certificates.get(product.id, []), day),
+                                variant))
     fees = shipping_fees(list(groups), province_code)
     for entity_id, group in groups.items():
         group.shipping_vnd = fees.get(entity_id, current_app.config["SHIPPING_DEFAULT_VND"])

@@ -56,7 +56,7 @@ def act(part, action, actor, carrier=None, tracking_number=None, note=None):
             lines = db.session.scalars(select(OrderLine).where(OrderLine.vendor_order_id == part.id)).all()
             for line in lines:
                 if line.listing_id:
-                    return_stock(line.listing_id, line.quantity)
+                    return_stock(line.listing_id, line.quantity, line.variant_id)
             search.queue(db.session, [line.product_id for line in lines if line.product_id])
     record(order, target, actor, part, note, part.status)
     part.status = target

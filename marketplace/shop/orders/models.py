@@ -62,6 +62,8 @@ class OrderLine(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     vendor_order_id: Mapped[int] = mapped_column(ForeignKey("vendor_order.id"), index=True)
     listing_id: Mapped[int | None] = mapped_column(ForeignKey("listing.id"))
+    variant_id: Mapped[int | None] = mapped_column(ForeignKey("listing_variant.id"))
+    variant_label: Mapped[str | None] = mapped_column(String(80))  #: the package chosen, as sold
     product_id: Mapped[int | None] = mapped_column(ForeignKey("product.id"))
     product_name: Mapped[str] = mapped_column(String(300))
     entity_name: Mapped[str] = mapped_column(String(300))

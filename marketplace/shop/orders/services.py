@@ -18,7 +18,7 @@ from marketplace.certificates.codes import ALPHABET
 from marketplace.core.security import external_url
 from marketplace.extensions import db
 from marketplace.shop.cart.models import CartLine
-from marketplace.shop.models import Listing
+from marketplace.shop.models import Listing, ListingVariant
 from marketplace.shop.orders.models import Order, OrderEvent, OrderLine, VendorOrder
 from marketplace.shop.orders.status import CANCELLABLE, check_transition
 
@@ -40,17 +40,26 @@ def new_reference(day):
     return f"OCOP-{day:%y%m%d}-{''.join(secrets.choice(ALPHABET) for _ in range(4))}"
 
 
-def take_stock(listing_id, quantity):
+def _stock_row(listing_id, variant_id):
+    """The UPDATE target holding the stock: the listing itself, or one of its variants."""
+    if variant_id is None:
+        return Listing, update(Listing).where(Listing.id == listing_id)
+    return ListingVariant, update(ListingVariant).where(ListingVariant.id == variant_id,
+                                                        ListingVariant.listing_id == listing_id)
+
+
+def take_stock(listing_id, quantity, variant_id=None):
     """Atomically decrement stock if enough is left; True when taken (never below zero)."""
-    result = db.session.execute(update(Listing).where(Listing.id == listing_id, Listing.stock >= quantity)
-                                .values(stock=Listing.stock - quantity).execution_options(synchronize_session=False))
+    model, statement = _stock_row(listing_id, variant_id)
+    result = db.session.execute(statement.where(model.stock >= quantity).values(stock=model.stock - quantity)
+                                .execution_options(synchronize_session=False))
     return result.rowcount == 1
 
 
-def return_stock(listing_id, quantity):
+def return_stock(listing_id, quantity, variant_id=None):
     """Put stock back (a cancelled or expired order)."""
-    db.session.execute(update(Listing).where(Listing.id == listing_id).values(stock=Listing.stock + quantity)
-                       .execution_options(synchronize_session=False))
+    model, statement = _stock_row(listing_id, variant_id)
+    db.session.execute(statement.values(stock=model.stock + quantity).execution_options(synchronize_session=False))
 
 
 def record(order, to_status, actor, vendor_order=None, note=None, from_status=None):
@@ -67,9 +76,10 @@ def place_order(user, cart, basket, contact, payment_method, day):
     """
     if not basket.groups or basket.blocked:
         raise AccountError(_("Some lines of your basket cannot be bought as they are: check the basket."))
-    items = sorted((item for group in basket.groups for item in group.items), key=lambda item: item.listing.id)
+    items = sorted((item for group in basket.groups for item in group.items),
+                   key=lambda item: (item.listing.id, item.line.variant_id or 0))  # one lock order for everyone
     for item in items:
-        if not take_stock(item.listing.id, item.line.quantity):
+        if not take_stock(item.listing.id, item.line.quantity, item.line.variant_id):
             raise AccountError(_("Sorry, %(product)s has just sold out or has fewer units left.",
                                  product=item.product.name))
     status = "processing" if payment_method == "cod" else "pending_payment"
@@ -92,8 +102,9 @@ def place_order(user, cart, basket, contact, payment_method, day):
             certificate = item.availability.certificate
             db.session.add(OrderLine(
                 vendor_order_id=part.id, listing_id=item.listing.id, product_id=item.product.id,
+                variant_id=item.line.variant_id, variant_label=item.variant.label if item.variant else None,
                 product_name=item.product.name, entity_name=group.entity.name, certificate_number=certificate.number,
-                stars=certificate.stars, unit_price_vnd=item.listing.price_vnd, quantity=item.line.quantity))
+                stars=certificate.stars, unit_price_vnd=item.price_vnd, quantity=item.line.quantity))
     db.session.execute(CartLine.__table__.delete().where(CartLine.cart_id == cart.id))
     search.queue(db.session, [item.product.id for item in items])
     notify(order, "placed")
@@ -120,7 +131,7 @@ def cancel(order, actor, note=None):
             part.status = "cancelled"
             for line in lines:
                 if line.listing_id:
-                    return_stock(line.listing_id, line.quantity)
+                    return_stock(line.listing_id, line.quantity, line.variant_id)
                     product_ids.append(line.product_id)
     record(order, "cancelled", actor, note=note, from_status=order.status)
     order.status, order.reserved_until = "cancelled", None

@@ -41,7 +41,8 @@ def add():
     cart_obj = cart_services.get_or_create_cart(current_user, session)
     try:
         _line, capped = cart_services.add(cart_obj, request.form.get("listing_id", type=int) or 0,
-                                          request.form.get("quantity", 1, type=int), today())
+                                          request.form.get("quantity", 1, type=int), today(),
+                                          request.form.get("variant_id", type=int))
     except AccountError as error:
         db.session.rollback()
         flash(error.message, "error")
