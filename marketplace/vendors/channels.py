@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from marketplace.accounts import policy
 from marketplace.accounts.decorators import role_required
-from marketplace.accounts.errors import AccountError
 from marketplace.channels import services
 from marketplace.channels.models import EntityChannel, ProductChannel, SalesChannel
+from marketplace.core.actions import commit_or_flash
 from marketplace.extensions import db
 from marketplace.shop.models import Product
 
@@ -40,14 +40,7 @@ def add_channel():
     if request.form.get("product_id"):
         product = policy.get_or_404(select(Product).where(Product.entity_id == entity.id),
                                     request.form.get("product_id", type=int) or 0, Product)
-    try:
-        services.add(entity, channel, request.form.get("url"), product)
-    except AccountError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("Saved."), "success")
+    commit_or_flash(lambda: services.add(entity, channel, request.form.get("url"), product), _("Saved."))
     return redirect(url_for("vendor_channels.channels"))
 
 

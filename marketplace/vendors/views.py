@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from marketplace.accounts import policy
 from marketplace.accounts.decorators import role_required
-from marketplace.accounts.errors import AccountError
 from marketplace.accounts.forms import ApplicationForm, InviteForm, choices
 from marketplace.accounts.models import EntityApplication, VendorMembership
 from marketplace.certificates.models import Certificate
+from marketplace.core.actions import commit_or_flash
 from marketplace.core.clock import today
 from marketplace.extensions import db
 from marketplace.officers.forms import UploadForm
@@ -48,17 +48,11 @@ def apply():
     if form.validate_on_submit():
         if current_user.email_verified_at is None:
             flash(_("Confirm your e-mail address first: we sent you a link."), "error")
-        else:
-            try:
-                services.apply_for_entity(current_user, form.name.data.strip(), form.entity_type.data,
-                                          (form.tax_code.data or "").strip(), form.province.data,
-                                          form.address.data, form.phone.data)
-            except AccountError as error:
-                flash(error.message, "error")
-            else:
-                db.session.commit()
-                flash(_("Thank you. An officer of your province will review the application."), "success")
-                return redirect(url_for("vendors.apply"))
+        elif commit_or_flash(lambda: services.apply_for_entity(
+                current_user, form.name.data.strip(), form.entity_type.data, (form.tax_code.data or "").strip(),
+                form.province.data, form.address.data, form.phone.data),
+                _("Thank you. An officer of your province will review the application.")):
+            return redirect(url_for("vendors.apply"))
     return render_template("vendors/apply.html", form=form, applications=applications), 400 if form.errors else 200
 
 
@@ -97,13 +91,8 @@ def invite():
     policy.authorize(current_user, "entity.manage_team", entity)
     form = InviteForm()
     if form.validate_on_submit():
-        try:
-            services.invite_staff(current_user, entity, form.email.data)
-        except AccountError as error:
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Invitation sent to %(email)s.", email=form.email.data), "success")
+        commit_or_flash(lambda: services.invite_staff(current_user, entity, form.email.data),
+                        _("Invitation sent to %(email)s.", email=form.email.data))
     else:
         flash(_("Enter a valid e-mail address."), "error")
     return redirect(url_for("vendors.dashboard"))
@@ -117,13 +106,7 @@ def remove_member(membership_id):
     membership = policy.get_or_404(select(VendorMembership).where(VendorMembership.entity_id == entity.id),
                                    membership_id, VendorMembership)
     policy.authorize(current_user, "entity.manage_team", entity)
-    try:
-        services.remove_member(current_user, entity, membership)
-    except AccountError as error:
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("Removed from the team."), "success")
+    commit_or_flash(lambda: services.remove_member(current_user, entity, membership), _("Removed from the team."))
     return redirect(url_for("vendors.dashboard"))
 
 
@@ -137,13 +120,8 @@ def request_placement():
     showroom = db.session.get(Showroom, request.form.get("showroom_id", type=int) or 0)
     if showroom is None:
         abort(404)
-    try:
-        showroom_services.request_placement(current_user, product, showroom, today())
-    except AccountError as error:
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("Proposed to %(showroom)s.", showroom=showroom.name), "success")
+    commit_or_flash(lambda: showroom_services.request_placement(current_user, product, showroom, today()),
+                    _("Proposed to %(showroom)s.", showroom=showroom.name))
     return redirect(url_for("vendors.dashboard"))
 
 
@@ -154,15 +132,9 @@ def fulfil(vendor_order_id, action):
     entity = policy.own_entity_or_404(current_user)
     part = policy.get_or_404(select(VendorOrder).where(VendorOrder.entity_id == entity.id), vendor_order_id,
                              VendorOrder)
-    try:
-        fulfilment.act(part, action, current_user.email, request.form.get("carrier"),
-                       request.form.get("tracking_number"), request.form.get("note"))
-    except AccountError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("Saved."), "success")
+    commit_or_flash(lambda: fulfilment.act(part, action, current_user.email, request.form.get("carrier"),
+                                           request.form.get("tracking_number"), request.form.get("note")),
+                    _("Saved."))
     return redirect(url_for("vendors.dashboard"))
 
 
@@ -240,14 +212,7 @@ def save_variant(listing_id, variant_id):
             flash(" ".join(str(error) for error in errors), "error")
     else:
         values = {"label": form.label.data.strip(), "price_vnd": form.price_vnd.data, "stock": form.stock.data or 0}
-        try:
-            shop_services.save_variant(current, variant, values, None)
-        except AccountError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
+        commit_or_flash(lambda: shop_services.save_variant(current, variant, values, None), _("Saved."))
     return redirect(url_for("vendors.listing", product_id=current.product_id))
 
 
