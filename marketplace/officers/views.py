@@ -1,10 +1,7 @@
 """Programme officers: entity applications of their province (or the whole country)."""
 
-import re
-import secrets
-from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,6 +13,7 @@ from marketplace.accounts.models import EntityApplication
 from marketplace.certificates import lifecycle
 from marketplace.certificates.importer import import_registry
 from marketplace.certificates.rules import certificate_status
+from marketplace.core import uploads
 from marketplace.core.clock import today
 from marketplace.extensions import db
 from marketplace.officers import registry as registry_data
@@ -183,14 +181,9 @@ def upload():
     """Upload a registry file: the same validation and dry-run report as `flask registry import`."""
     form = UploadForm()
     if form.validate_on_submit():
-        token = secrets.token_hex(16)
-        suffix = ".xlsx" if form.file.data.filename.lower().endswith(".xlsx") else ".csv"
-        path = uploads_dir() / f"{current_user.id}-{token}{suffix}"
-        form.file.data.save(path)
-        result = import_registry(path, dry_run=True, actor=current_user.email, check_row=_row_scope(current_user))
-        if not result.ok:
-            path.unlink(missing_ok=True)
-        return render_template("officers/upload.html", form=form, result=result, token=f"{token}{suffix}")
+        result, token = uploads.dry_run(form.file.data, current_user.id, lambda path: import_registry(
+            path, dry_run=True, actor=current_user.email, check_row=_row_scope(current_user)))
+        return render_template("officers/upload.html", form=form, result=result, token=token)
     return render_template("officers/upload.html", form=form, result=None), 400 if form.errors else 200
 
 
@@ -198,15 +191,8 @@ def upload():
 @role_required("officer", "admin")
 def confirm_upload(token):
     """Import a file that passed its dry run (only the uploader's own files are found)."""
-    if not re.fullmatch(r"[0-9a-f]{32}\.(csv|xlsx)", token):
-        abort(404)
-    path = uploads_dir() / f"{current_user.id}-{token}"
-    if not path.exists():
-        abort(404)
-    try:
-        result = import_registry(path, actor=current_user.email, check_row=_row_scope(current_user))
-    finally:
-        path.unlink(missing_ok=True)
+    result = uploads.run_stashed(current_user.id, token, lambda path: import_registry(
+        path, actor=current_user.email, check_row=_row_scope(current_user)))
     if result.ok:
         flash(_("Imported: %(summary)s", summary=result.summary()), "success")
     else:
@@ -214,8 +200,3 @@ def confirm_upload(token):
     return redirect(url_for("officers.registry"))
 
 
-def uploads_dir():
-    """Where uploaded registry files wait between their dry run and their import."""
-    folder = Path(current_app.instance_path) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder

@@ -1,7 +1,5 @@
 """Vendor pages: applying as an OCOP entity, the entity's overview, listings, orders, showrooms and team."""
 
-import re
-import secrets
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,11 +11,11 @@ from marketplace.accounts.decorators import role_required
 from marketplace.accounts.forms import ApplicationForm, InviteForm, choices
 from marketplace.accounts.models import EntityApplication, VendorMembership
 from marketplace.certificates.models import Certificate
+from marketplace.core import uploads
 from marketplace.core.actions import commit_or_flash
 from marketplace.core.clock import today
 from marketplace.extensions import db
 from marketplace.officers.forms import UploadForm
-from marketplace.officers.views import uploads_dir
 from marketplace.reference.lookup import provinces
 from marketplace.shop import services as shop_services
 from marketplace.shop.importer import import_catalog
@@ -247,14 +245,9 @@ def upload_listings():
     entity = policy.own_entity_or_404(current_user)
     form = UploadForm()
     if form.validate_on_submit():
-        token = secrets.token_hex(16)
-        suffix = ".xlsx" if form.file.data.filename.lower().endswith(".xlsx") else ".csv"
-        path = uploads_dir() / f"vendor-{current_user.id}-{token}{suffix}"
-        form.file.data.save(path)
-        result = import_catalog(path, dry_run=True, actor=current_user.email, entity_id=entity.id)
-        if not result.ok:
-            path.unlink(missing_ok=True)
-        return render_template("vendors/upload.html", form=form, result=result, token=f"{token}{suffix}")
+        result, token = uploads.dry_run(form.file.data, f"vendor-{current_user.id}", lambda path: import_catalog(
+            path, dry_run=True, actor=current_user.email, entity_id=entity.id))
+        return render_template("vendors/upload.html", form=form, result=result, token=token)
     return render_template("vendors/upload.html", form=form, result=None), 400 if form.errors else 200
 
 
@@ -263,15 +256,8 @@ def upload_listings():
 def confirm_listings(token):
     """Import a listing file that passed its dry run (only the uploader's own files are found)."""
     entity = policy.own_entity_or_404(current_user)
-    if not re.fullmatch(r"[0-9a-f]{32}\.(csv|xlsx)", token):
-        abort(404)
-    path = uploads_dir() / f"vendor-{current_user.id}-{token}"
-    if not path.exists():
-        abort(404)
-    try:
-        result = import_catalog(path, actor=current_user.email, entity_id=entity.id)
-    finally:
-        path.unlink(missing_ok=True)
+    result = uploads.run_stashed(f"vendor-{current_user.id}", token, lambda path: import_catalog(
+        path, actor=current_user.email, entity_id=entity.id))
     flash(_("Imported: %(summary)s", summary=result.summary()) if result.ok else
           _("Nothing was imported: the file has errors."), "success" if result.ok else "error")
     return redirect(url_for("vendors.dashboard"))
