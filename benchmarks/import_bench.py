@@ -14,9 +14,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.common import fresh_app, save  # noqa: E402
-from marketplace.certificates.importer import import_registry  # noqa: E402
 from marketplace.reference.lookup import provinces  # noqa: E402
-from marketplace.shop.importer import import_catalog  # noqa: E402
+from marketplace.registry.importer import import_registry  # noqa: E402
+from marketplace.shop.catalog.importer import import_catalog  # noqa: E402
 
 KINDS = ["Chè", "Nước mắm", "Mật ong", "Gạo", "Cà phê", "Mắc ca", "Rượu", "Miến", "Bánh", "Tinh dầu", "Gốm",
          "Nón lá", "Hồng treo gió", "Trà hoa vàng", "Tiêu", "Tỏi", "Mứt", "Khô cá"]

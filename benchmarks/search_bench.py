@@ -19,15 +19,17 @@ from sqlalchemy import insert  # noqa: E402
 
 from benchmarks.common import fresh_app, save, summary  # noqa: E402
 from marketplace import search  # noqa: E402
-from marketplace.certificates.models import Certificate  # noqa: E402
 from marketplace.core.clock import today  # noqa: E402
 from marketplace.core.text import fold_words, name_key  # noqa: E402
 from marketplace.extensions import db  # noqa: E402
 from marketplace.reference.lookup import criteria_sets, provinces  # noqa: E402
+from marketplace.registry.models import (
+    Certificate,  # noqa: E402
+    Entity,  # noqa: E402
+)
 from marketplace.search.analysis import folded_words  # noqa: E402
-from marketplace.shop.models import Listing, Product  # noqa: E402
-from marketplace.shop.queries import Filters  # noqa: E402
-from marketplace.vendors.models import Entity  # noqa: E402
+from marketplace.shop.catalog.models import Listing, Product  # noqa: E402
+from marketplace.shop.catalog.queries import Filters  # noqa: E402
 
 DEMO = Path(__file__).resolve().parent.parent / "marketplace" / "demo" / "data"
 

@@ -54,29 +54,15 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
-    """Attach the storefront, accounts, vendor, officer, showroom, admin and JSON API blueprints."""
-    from marketplace.accounts.views import bp as accounts_bp
-    from marketplace.admin.views import bp as admin_bp
-    from marketplace.api.views import bp as api_bp
-    from marketplace.certificates.views import bp as certificates_bp
-    from marketplace.core.views import bp as core_bp
-    from marketplace.officers.views import bp as officers_bp
-    from marketplace.payments.views import bp as payments_bp
-    from marketplace.reports.views import bp as reports_bp
-    from marketplace.shop.orders.views import bp as orders_bp
-    from marketplace.shop.views import bp as shop_bp
-    from marketplace.showrooms.views import bp as showrooms_bp
-    from marketplace.vendors.channels import bp as vendor_channels_bp
-    from marketplace.vendors.images import bp as vendor_images_bp
-    from marketplace.vendors.numbers import bp as vendor_numbers_bp
-    from marketplace.vendors.views import bp as vendors_bp
+    """Attach one blueprint per audience area (storefront … webhooks); each area splits its views by topic."""
+    from marketplace import vendors
+    from marketplace.web import account, admin, api, checkout, officer, showroom, storefront, webhooks
 
-    limiter.limit(lambda: app.config["RATELIMIT_API"])(api_bp)
-    for blueprint in (core_bp, shop_bp, certificates_bp, accounts_bp, vendors_bp, officers_bp, showrooms_bp,
-                      admin_bp, reports_bp, orders_bp, payments_bp, vendor_images_bp, vendor_numbers_bp,
-                      vendor_channels_bp, api_bp):
-        app.register_blueprint(blueprint)
-    csrf.exempt(api_bp)
+    limiter.limit(lambda: app.config["RATELIMIT_API"])(api.bp)
+    for area in (storefront, checkout, account, vendors, officer, showroom, admin, api, webhooks):
+        app.register_blueprint(area.bp)
+    csrf.exempt(api.bp)
+    csrf.exempt(webhooks.bp)
 
 
 def register_cli(app):

@@ -1,14 +1,18 @@
 """Import every model module so SQLAlchemy metadata (and Alembic) sees all tables."""
 
 from marketplace.accounts.models import EntityApplication, Invitation, User, VendorMembership  # noqa: F401
-from marketplace.certificates.models import Certificate, CertificateReminder  # noqa: F401
 from marketplace.channels.models import EntityChannel, ProductChannel, SalesChannel  # noqa: F401
 from marketplace.core.audit import AuditEntry  # noqa: F401
 from marketplace.payments.models import Payment, ProcessedStripeEvent  # noqa: F401
 from marketplace.reference.models import CriteriaSet, LegacyProvince, ProductGroup, Province, Sector  # noqa: F401
+from marketplace.registry.models import (  # noqa: F401
+    Certificate,
+    CertificateReminder,
+    Entity,  # noqa: F401
+    Product,
+)
 from marketplace.search.models import SearchPending  # noqa: F401
 from marketplace.shop.cart.models import Cart, CartLine, ShippingRate  # noqa: F401
-from marketplace.shop.models import Listing, ListingImage, Product, ProductView  # noqa: F401
+from marketplace.shop.catalog.models import Listing, ListingImage, ProductView  # noqa: F401
 from marketplace.shop.orders.models import Order, OrderEvent, OrderLine, VendorOrder  # noqa: F401
 from marketplace.showrooms.models import Placement, Showroom, ShowroomNotice  # noqa: F401
-from marketplace.vendors.models import Entity  # noqa: F401

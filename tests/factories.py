@@ -7,14 +7,13 @@ from datetime import UTC, date, datetime, timedelta
 
 from marketplace.accounts.models import User, VendorMembership
 from marketplace.accounts.passwords import hash_password
-from marketplace.certificates.codes import new_code
-from marketplace.certificates.models import Certificate
-from marketplace.certificates.services import resequence
 from marketplace.core.dates import add_months
 from marketplace.core.text import name_key, slugify
 from marketplace.extensions import db
-from marketplace.shop.models import Listing, Product
-from marketplace.vendors.models import Entity
+from marketplace.registry.codes import new_code
+from marketplace.registry.models import Certificate, Entity, Product
+from marketplace.registry.services import resequence
+from marketplace.shop.catalog.models import Listing
 
 _sequence = itertools.count(1 + os.getpid() % 10000 * 100000)  #: distinct across test processes
 _codes = set()

@@ -6,15 +6,14 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
-from marketplace.certificates.models import Certificate
-from marketplace.certificates.rules import certificate_status
 from marketplace.core.clock import today
 from marketplace.demo.loader import load_demo, read_catalogue
 from marketplace.extensions import db
 from marketplace.reference.lookup import criteria_sets, provinces
-from marketplace.shop.models import Listing, Product
-from marketplace.shop.rules import listed_products
-from marketplace.vendors.models import Entity
+from marketplace.registry.models import Certificate, Entity, Product
+from marketplace.registry.rules import certificate_status
+from marketplace.shop.catalog.models import Listing
+from marketplace.shop.catalog.rules import listed_products
 
 pytestmark = pytest.mark.slow
 

@@ -24,7 +24,7 @@ def unauthorized():
     """401 problem+json for the API; a redirect to sign in (back to this page afterwards) for pages."""
     if wants_json():
         return problem_response(401, "Unauthorized", "sign in first")
-    return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+    return redirect(url_for("account.login", next=request.full_path.rstrip("?")))
 
 
 def register(login_manager):

@@ -8,10 +8,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from marketplace.accounts import tokens
-from marketplace.accounts.errors import AccountError
 from marketplace.accounts.models import ROLES, User, VendorMembership
 from marketplace.accounts.passwords import check_password, hash_password, password_problem
 from marketplace.core import audit, mail
+from marketplace.core.errors import Refused
 from marketplace.extensions import db
 
 PASSWORD_MESSAGES = {
@@ -36,19 +36,19 @@ def find_user(email):
 
 
 def check_new_password(password, email):
-    """Raise AccountError with a translated message when ``password`` is not acceptable."""
+    """Raise Refused with a translated message when ``password`` is not acceptable."""
     problem = password_problem(password, email)
     if problem:
-        raise AccountError(PASSWORD_MESSAGES[problem]())
+        raise Refused(PASSWORD_MESSAGES[problem]())
 
 
 def create_user(email, password, role="customer", name=None, locale="vi", verified=False, **scope):
-    """Create an account (no e-mail sent); raise AccountError when the address is taken or the password weak."""
+    """Create an account (no e-mail sent); raise Refused when the address is taken or the password weak."""
     email = normalize_email(email)
     if role not in ROLES:
-        raise AccountError(_("Unknown role."))
+        raise Refused(_("Unknown role."))
     if find_user(email) is not None:
-        raise AccountError(_("An account with this e-mail address already exists."))
+        raise Refused(_("An account with this e-mail address already exists."))
     check_new_password(password, email)
     user = User(email=email, password_hash=hash_password(password), role=role, name=name, preferred_locale=locale,
                 email_verified_at=now() if verified else None, **scope)
@@ -70,7 +70,7 @@ def send_in_locale(user, subject, body):
 
 def send_verification(user):
     """E-mail the address-verification link."""
-    link = url_for("accounts.verify_email", token=tokens.make_verify_token(user), _external=True)
+    link = url_for("account.verify_email", token=tokens.make_verify_token(user), _external=True)
     send_in_locale(user, lambda: _("Confirm your e-mail address"),
                    lambda: _("Open this link to confirm your e-mail address for OCOP Market:\n\n%(link)s\n\n"
                              "The link is valid for 3 days.", link=link))
@@ -123,7 +123,7 @@ def request_password_reset(email):
     user = find_user(email)
     if user is None or not user.is_active:
         return
-    link = url_for("accounts.reset_password", token=tokens.make_reset_token(user), _external=True)
+    link = url_for("account.reset_password", token=tokens.make_reset_token(user), _external=True)
     send_in_locale(user, lambda: _("Reset your password"),
                    lambda: _("Open this link to choose a new password for OCOP Market:\n\n%(link)s\n\n"
                              "The link works once and expires in one hour. If you did not ask for it, ignore "
@@ -162,7 +162,7 @@ def reset_password(token, password):
 def change_password(user, current, new):
     """Change the password after checking the current one."""
     if not check_password(user, current):
-        raise AccountError(_("The current password is not correct."))
+        raise Refused(_("The current password is not correct."))
     set_password(user, new, "auth.password_changed")
 
 
@@ -197,9 +197,9 @@ def export_data(user):
 def delete_account(user, password):
     """Delete a customer's account: personal fields are anonymised, the row stays for order history."""
     if not check_password(user, password):
-        raise AccountError(_("The password is not correct."))
+        raise Refused(_("The password is not correct."))
     if user.membership is not None and user.membership.role == "owner":
-        raise AccountError(_("You own an OCOP entity's account here; transfer ownership before deleting."))
+        raise Refused(_("You own an OCOP entity's account here; transfer ownership before deleting."))
     if user.membership is not None:
         db.session.delete(user.membership)
     audit.record(user.email, "account.deleted", user)
@@ -218,9 +218,9 @@ def expires_in(days):
 def member_of(user, entity_id, role="staff"):
     """Make ``user`` a vendor member of the entity (their role becomes vendor)."""
     if user.membership is not None:
-        raise AccountError(_("This account already belongs to an OCOP entity."))
+        raise Refused(_("This account already belongs to an OCOP entity."))
     if user.role not in ("customer", "vendor"):
-        raise AccountError(_("Only customer accounts can join an OCOP entity."))
+        raise Refused(_("Only customer accounts can join an OCOP entity."))
     membership = VendorMembership(user_id=user.id, entity_id=entity_id, role=role)
     db.session.add(membership)
     user.role = "vendor"

@@ -5,9 +5,9 @@ from urllib.parse import urlsplit
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from marketplace.accounts.errors import AccountError
 from marketplace.channels.models import EntityChannel, ProductChannel, SalesChannel
 from marketplace.core import audit
+from marketplace.core.errors import Refused
 from marketplace.extensions import db
 
 
@@ -23,7 +23,7 @@ def clean_url(url):
         return None
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 500:
-        raise AccountError(_("Enter a full web address starting with https://."))
+        raise Refused(_("Enter a full web address starting with https://."))
     return url
 
 
@@ -70,7 +70,7 @@ def add(entity, channel, url, product=None):
 
 def remove(entity, link):
     """Stop listing a channel for the entity (with its products there) or for one product."""
-    from marketplace.shop.models import Product
+    from marketplace.registry.models import Product
 
     if isinstance(link, EntityChannel):
         mine = select(Product.id).where(Product.entity_id == entity.id)

@@ -2,7 +2,7 @@
 
 from flask import flash
 
-from marketplace.accounts.errors import AccountError
+from marketplace.core.errors import Refused
 from marketplace.extensions import db
 
 
@@ -10,7 +10,7 @@ def commit_or_flash(action, success):
     """Run ``action()``; commit and flash ``success``, or roll back and flash the refusal. True when committed."""
     try:
         action()
-    except AccountError as error:
+    except Refused as error:
         db.session.rollback()
         flash(error.message, "error")
         return False

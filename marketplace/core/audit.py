@@ -35,7 +35,7 @@ def _province_of(subject):
         return None
     code = getattr(subject, "province_code", None)
     if code is None and getattr(subject, "product_id", None):
-        from marketplace.shop.models import Product
+        from marketplace.registry.models import Product
 
         product = db.session.get(Product, subject.product_id)
         code = product.province_code if product is not None else None

@@ -4,6 +4,17 @@ from flask import jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 
+class Refused(Exception):  # noqa: N818 - a refusal, not a failure of the program
+    """An operation refused for a reason the person who asked can fix; ``message`` is shown to them (translated).
+
+    Every domain raises this (or a subclass of it); views roll back and show ``message``.
+    """
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
 class ProblemError(Exception):
     """An API error with an HTTP status, a short title and a human-readable detail."""
 

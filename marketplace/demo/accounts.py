@@ -5,8 +5,8 @@ from sqlalchemy import select
 from marketplace.accounts import services
 from marketplace.accounts.models import User
 from marketplace.extensions import db
+from marketplace.registry.models import Entity
 from marketplace.showrooms.models import Showroom
-from marketplace.vendors.models import Entity
 
 DEMO_PASSWORD = "ocop-demo-2026"
 SHOWROOMS = (
@@ -88,7 +88,7 @@ def ensure_channel_links():
 def _link_products():
     """Show a third of the linked entities' products as "also available at" their channel (no made-up links)."""
     from marketplace.channels.models import EntityChannel, ProductChannel
-    from marketplace.shop.models import Product
+    from marketplace.registry.models import Product
 
     done = set(db.session.scalars(select(ProductChannel.product_id)))
     rows = db.session.execute(select(Product.id, EntityChannel.channel_id)
@@ -100,8 +100,7 @@ def _link_products():
 
 def ensure_shelves():
     """Stock each demo showroom with products of its province, expired and revoked ones included."""
-    from marketplace.certificates.models import Certificate
-    from marketplace.shop.models import Product
+    from marketplace.registry.models import Certificate, Product
     from marketplace.showrooms.models import Placement
 
     for showroom in ensure_showrooms():

@@ -2,13 +2,12 @@
 
 from sqlalchemy import func, select
 
-from marketplace.certificates.models import Certificate
 from marketplace.core.clock import today
 from marketplace.core.mail import outbox_dir
 from marketplace.demo.accounts import ACCOUNTS, DEMO_PASSWORD
 from marketplace.extensions import db
-from marketplace.shop.models import Product
-from marketplace.shop.rules import listed_products
+from marketplace.registry.models import Certificate, Product
+from marketplace.shop.catalog.rules import listed_products
 
 
 def _example(condition):

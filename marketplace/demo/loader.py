@@ -15,13 +15,13 @@ from pathlib import Path
 
 from flask import current_app
 
-from marketplace.certificates.importer import import_registry
 from marketplace.core.clock import today
 from marketplace.core.dates import add_months
 from marketplace.core.text import fold_words
 from marketplace.demo.accounts import ensure_accounts, ensure_channel_links, ensure_shelves
 from marketplace.reference.lookup import provinces
-from marketplace.shop.importer import import_catalog
+from marketplace.registry.importer import import_registry
+from marketplace.shop.catalog.importer import import_catalog
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 REGISTRY_COLUMNS = (

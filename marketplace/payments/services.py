@@ -9,24 +9,17 @@ from flask import current_app, url_for
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from marketplace.core.errors import Refused
 from marketplace.extensions import db
 from marketplace.payments import stripe_client
 from marketplace.payments.models import Payment, ProcessedStripeEvent
+from marketplace.payments.simulated import simulated
 from marketplace.shop.orders import services as orders
 from marketplace.shop.orders.models import Order, OrderLine, VendorOrder
 
 
-class PaymentError(Exception):
-    """A payment could not be started; ``message`` is for logs, pages show their own text."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
-
-
-def simulated():
-    """True when card payments go to the labelled simulated page (development without Stripe keys)."""
-    return not stripe_client.is_configured() and current_app.config.get("SIMULATED_PAYMENTS", False)
+class PaymentError(Refused):
+    """A payment could not be started or confirmed; ``message`` is for logs, pages show their own text."""
 
 
 def card_available():
@@ -51,11 +44,11 @@ def start_card_payment(order):
     if simulated():
         payment.stripe_session_id = f"cs_sim_{order.reference}"
         db.session.flush()
-        return url_for("payments.simulated_checkout", reference=order.reference)
+        return url_for("checkout.simulated_checkout", reference=order.reference)
     session, error = stripe_client.create_checkout_session(
         order.reference, checkout_lines(order),
-        success_url=url_for("orders.detail", reference=order.reference, _external=True),
-        cancel_url=url_for("orders.detail", reference=order.reference, _external=True),
+        success_url=url_for("checkout.detail", reference=order.reference, _external=True),
+        cancel_url=url_for("checkout.detail", reference=order.reference, _external=True),
         customer_email=order.email, idempotency_key=f"{order.reference}-checkout")
     if error:
         raise PaymentError(error)

@@ -5,7 +5,7 @@ Every function takes ``(day, province_code)``: ``province_code`` None means the 
 Definitions used throughout:
 
 - A **certified product** is a product with a certificate valid on ``day``
-  (:func:`marketplace.certificates.rules.valid_on`), whether or not a vendor lists it for sale: this is the
+  (:func:`marketplace.registry.rules.valid_on`), whether or not a vendor lists it for sale: this is the
   registry's view, not the storefront's. Its star rating is that of its valid certificate (the highest one,
   should two ever be valid on the same day). Products are placed by their own ``province_code``.
 - A **certified entity** is an entity with at least one certified product. Entities are placed by their own
@@ -17,15 +17,13 @@ from datetime import timedelta
 
 from sqlalchemy import and_, case, exists, func, select
 
-from marketplace.certificates.models import Certificate
-from marketplace.certificates.rules import valid_on
 from marketplace.channels.models import EntityChannel, SalesChannel
 from marketplace.extensions import db
 from marketplace.reference.lookup import criteria_sets, provinces, sectors
 from marketplace.reference.models import CriteriaSet, ProductGroup
-from marketplace.shop.models import Product
+from marketplace.registry.models import ENTITY_TYPES, Certificate, Entity, Product
+from marketplace.registry.rules import valid_on
 from marketplace.showrooms.models import Showroom
-from marketplace.vendors.models import ENTITY_TYPES, Entity
 
 STARS = (3, 4, 5)
 #: Entity-type targets (share of certified entities), as written in provincial plans after 919/QĐ-TTg.

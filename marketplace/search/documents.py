@@ -4,12 +4,10 @@ from datetime import UTC, timedelta
 
 from sqlalchemy import select
 
-from marketplace.certificates.models import Certificate
 from marketplace.reference.lookup import criteria_sets, provinces
+from marketplace.registry.models import Certificate, Entity, Product
 from marketplace.search.analysis import folded_words
-from marketplace.shop.models import Product
-from marketplace.shop.rules import listed_products
-from marketplace.vendors.models import Entity
+from marketplace.shop.catalog.rules import listed_products
 
 CHUNK = 500
 

@@ -15,14 +15,13 @@ from sqlalchemy.orm import Session
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
 
-from marketplace.certificates.models import Certificate
 from marketplace.core.clock import today
 from marketplace.extensions import db
+from marketplace.registry.models import Certificate, Entity, Product
 from marketplace.search.documents import documents_for
 from marketplace.search.models import SearchPending
 from marketplace.search.schema import product_schema
-from marketplace.shop.models import Listing, Product
-from marketplace.vendors.models import Entity
+from marketplace.shop.catalog.models import Listing
 
 log = logging.getLogger(__name__)
 WRITE_TIMEOUT = 5.0  #: seconds to wait for another process's index writer before leaving work queued

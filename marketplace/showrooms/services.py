@@ -5,17 +5,15 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
-from marketplace.accounts.errors import AccountError
-from marketplace.certificates.codes import normalize_code
-from marketplace.certificates.models import Certificate
-from marketplace.certificates.rules import VALID, certificate_status
 from marketplace.core import audit
+from marketplace.core.errors import Refused
 from marketplace.core.text import nfc
 from marketplace.extensions import db
-from marketplace.shop.models import Product
-from marketplace.shop.rules import explaining_certificate
+from marketplace.registry.codes import normalize_code
+from marketplace.registry.models import Certificate, Entity, Product
+from marketplace.registry.rules import VALID, certificate_status
+from marketplace.shop.catalog.rules import explaining_certificate
 from marketplace.showrooms.models import PLACEMENT_LABELS, Placement
-from marketplace.vendors.models import Entity
 
 EXPIRING_DAYS = 90
 #: Most urgent first: what must leave the shelf, then what is about to lapse, then the rest.
@@ -102,7 +100,7 @@ def decide(placement, action, user, note=None):
     """Move a placement (accept, decline, display, remove); an impossible move says why."""
     target = TRANSITIONS[placement.status].get(action)
     if target is None:
-        raise AccountError(_("This placement (%(status)s) cannot be changed that way.",
+        raise Refused(_("This placement (%(status)s) cannot be changed that way.",
                              status=PLACEMENT_LABELS[placement.status]))
     before = {"status": placement.status}
     placement.status, placement.decided_by_id = target, user.id
@@ -137,7 +135,7 @@ def move(placement, status, user, action_field="decided_by_id"):
 def put_on_shelf(showroom, product, user, day):
     """Staff place a product directly; only a product with a valid certificate may go on the shelf."""
     if not has_valid_certificate(product, day):
-        raise AccountError(_("Only products with a valid OCOP certificate may go on the shelf."))
+        raise Refused(_("Only products with a valid OCOP certificate may go on the shelf."))
     placement = placement_of(showroom, product)
     if placement is None:
         placement = Placement(showroom_id=showroom.id, product_id=product.id)
@@ -150,10 +148,10 @@ def put_on_shelf(showroom, product, user, day):
 def request_placement(user, product, showroom, day):
     """A vendor asks a showroom to display one of its products (with a valid certificate)."""
     if not has_valid_certificate(product, day):
-        raise AccountError(_("Only products with a valid OCOP certificate can be proposed to a showroom."))
+        raise Refused(_("Only products with a valid OCOP certificate can be proposed to a showroom."))
     placement = placement_of(showroom, product)
     if placement is not None and placement.status not in ("declined", "removed"):
-        raise AccountError(_("This product is already proposed to or displayed in this showroom."))
+        raise Refused(_("This product is already proposed to or displayed in this showroom."))
     if placement is None:
         placement = Placement(showroom_id=showroom.id, product_id=product.id)
         db.session.add(placement)

@@ -1,19 +1,18 @@
 """The vendor's modern sales channels: where the entity and each product are sold besides this marketplace."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from marketplace.accounts import policy
-from marketplace.accounts.decorators import role_required
+from marketplace.access import policy
+from marketplace.access.decorators import role_required
 from marketplace.channels import services
 from marketplace.channels.models import EntityChannel, ProductChannel, SalesChannel
 from marketplace.core.actions import commit_or_flash
 from marketplace.extensions import db
-from marketplace.shop.models import Product
-
-bp = Blueprint("vendor_channels", __name__, url_prefix="/vendor")
+from marketplace.registry.models import Product
+from marketplace.vendors.blueprint import bp
 
 
 @bp.get("/channels")
@@ -41,7 +40,7 @@ def add_channel():
         product = policy.get_or_404(select(Product).where(Product.entity_id == entity.id),
                                     request.form.get("product_id", type=int) or 0, Product)
     commit_or_flash(lambda: services.add(entity, channel, request.form.get("url"), product), _("Saved."))
-    return redirect(url_for("vendor_channels.channels"))
+    return redirect(url_for("vendor.channels"))
 
 
 @bp.post("/channels/<int:link_id>/remove")
@@ -54,7 +53,7 @@ def remove_channel(link_id):
     services.remove(entity, link)
     db.session.commit()
     flash(_("Removed."), "success")
-    return redirect(url_for("vendor_channels.channels"))
+    return redirect(url_for("vendor.channels"))
 
 
 @bp.post("/products/<int:product_id>/channels/<int:link_id>/remove")
@@ -68,4 +67,4 @@ def remove_product_channel(product_id, link_id):
     services.remove(entity, link)
     db.session.commit()
     flash(_("Removed."), "success")
-    return redirect(url_for("vendor_channels.channels"))
+    return redirect(url_for("vendor.channels"))

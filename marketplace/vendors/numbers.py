@@ -4,19 +4,18 @@ import csv
 import io
 
 from babel.dates import format_skeleton
-from flask import Blueprint, Response, render_template, request
+from flask import Response, render_template, request
 from flask_babel import format_number, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from marketplace.accounts import policy
-from marketplace.accounts.decorators import role_required
+from marketplace.access import policy
+from marketplace.access.decorators import role_required
+from marketplace.core import charts
 from marketplace.core.clock import today
 from marketplace.core.i18n import vnd
-from marketplace.reports import charts
-from marketplace.vendors import stats
-
-bp = Blueprint("vendor_numbers", __name__, url_prefix="/vendor")
+from marketplace.reports import sales as stats
+from marketplace.vendors.blueprint import bp
 
 PERIODS = ("day", "week", "month")
 DEFAULT_PERIOD = "week"

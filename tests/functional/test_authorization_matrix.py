@@ -8,9 +8,9 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from marketplace.accounts.models import EntityApplication, Invitation, User, VendorMembership
-from marketplace.certificates.models import Certificate
 from marketplace.core.audit import AuditEntry
 from marketplace.extensions import db
+from marketplace.registry.models import Certificate
 from marketplace.showrooms.models import Placement, Showroom
 from tests.factories import make_certificate, make_entity, make_listing, make_product, make_user
 

@@ -8,7 +8,7 @@ from marketplace.core.mail import outbox_messages
 from marketplace.extensions import db
 from marketplace.payments.models import Payment
 from marketplace.payments.vietqr import fields, parse
-from marketplace.shop.models import Listing
+from marketplace.shop.catalog.models import Listing
 from marketplace.shop.orders.models import Order
 from tests.factories import make_listed, make_user
 

@@ -6,8 +6,8 @@ import pytest
 import segno
 from flask import url_for
 
-from marketplace.certificates import qr
 from marketplace.extensions import db
+from marketplace.registry import qr
 from tests.factories import make_certificate, make_entity, make_product
 
 
@@ -56,7 +56,7 @@ def test_svg_route_encodes_exactly_the_verification_url(client, app, certified):
     assert response.headers["Cache-Control"] == "public, max-age=86400"
     assert response.data.startswith(b'<svg xmlns="http://www.w3.org/2000/svg"')
     with app.test_request_context():
-        expected_url = url_for("certificates.verify", code=certified.code, _external=True)
+        expected_url = url_for("storefront.verify", code=certified.code, _external=True)
         assert response.data == qr.qr_svg(expected_url) == qr.qr_svg(qr.verification_url(certified.code))
 
 

@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from marketplace.extensions import db
-from marketplace.shop.models import Listing
+from marketplace.shop.catalog.models import Listing
 from marketplace.shop.orders.models import Order, VendorOrder
 from tests.factories import PASSWORD, make_entity, make_listed, make_user
 

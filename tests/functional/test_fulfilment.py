@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from marketplace.extensions import db
-from marketplace.payments.fake_stripe import FakeStripe, event, sign_payload
-from marketplace.shop.models import Listing
+from marketplace.shop.catalog.models import Listing
 from marketplace.shop.orders.models import Order, VendorOrder
 from tests.factories import make_entity, make_listed, make_user
+from tests.support.fake_stripe import FakeStripe, event, sign_payload
 
 CHECKOUT = {"name": "Đỗ Minh", "email": "minh@test.example", "phone": "0987000111", "province": "01",
             "ward": "Phường Hoàn Kiếm", "address": "2 Tràng Tiền"}

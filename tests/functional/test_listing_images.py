@@ -9,9 +9,9 @@ from PIL import ExifTags, Image, ImageCms, ImageFile
 from sqlalchemy import func, select
 
 from marketplace.extensions import db
-from marketplace.shop import images
-from marketplace.shop.models import Listing, ListingImage
-from marketplace.vendors.models import Entity
+from marketplace.registry.models import Entity
+from marketplace.shop.catalog import photos as images
+from marketplace.shop.catalog.models import Listing, ListingImage
 from tests.factories import make_entity, make_listed, make_user
 
 # --- images made in memory ---------------------------------------------------------------------------------

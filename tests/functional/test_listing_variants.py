@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from marketplace.extensions import db
 from marketplace.shop.cart.models import CartLine
-from marketplace.shop.models import Listing, ListingVariant
+from marketplace.shop.catalog.models import Listing, ListingVariant
 from marketplace.shop.orders.models import Order, OrderLine, VendorOrder
 from tests.factories import make_entity, make_listed, make_user
 

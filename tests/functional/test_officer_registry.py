@@ -7,10 +7,10 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from marketplace.certificates import lifecycle
-from marketplace.certificates.models import Certificate
 from marketplace.core.audit import AuditEntry
 from marketplace.extensions import db
+from marketplace.registry import lifecycle
+from marketplace.registry.models import Certificate
 from tests.factories import make_certificate, make_entity, make_listing, make_product, make_user
 
 TODAY = date(2026, 11, 23)

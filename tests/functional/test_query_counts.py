@@ -47,7 +47,7 @@ def test_product_page_and_detail_api_query_counts(client, count_queries, frozen_
 def test_basket_and_checkout_query_counts_do_not_grow_with_lines(client, count_queries, frozen_clock):
     from sqlalchemy import select
 
-    from marketplace.shop.models import Listing
+    from marketplace.shop.catalog.models import Listing
     from tests.factories import make_user
 
     buyer = make_user("customer")
@@ -75,7 +75,8 @@ def test_vendor_pages_do_not_grow_with_the_catalogue(client, count_queries, froz
     from sqlalchemy import select
 
     from marketplace.channels.models import ProductChannel, SalesChannel
-    from marketplace.shop.models import Listing, Product
+    from marketplace.registry.models import Product
+    from marketplace.shop.catalog.models import Listing
     from tests.factories import make_user
 
     entity = make_entity("HTX Chè Tân Cương", province_code="19")

@@ -5,9 +5,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from marketplace.certificates.models import Certificate, CertificateReminder
 from marketplace.core.mail import outbox_messages
 from marketplace.extensions import db
+from marketplace.registry.models import Certificate, CertificateReminder
 from marketplace.showrooms.models import Placement, Showroom, ShowroomNotice
 from tests.factories import make_certificate, make_entity, make_listing, make_product, make_user
 
@@ -103,7 +103,7 @@ def test_sweep_sends_each_reminder_and_notice_once(runner, shelf):
 @pytest.mark.parametrize(("days_left", "stage"), [(200, None), (180, 180), (150, 180), (120, 120), (31, 120),
                                                   (30, 30), (1, 30), (0, 0), (-1, None)])
 def test_reminder_stages(days_left, stage):
-    from marketplace.certificates.sweep import reminder_stage
+    from marketplace.jobs.sweep import reminder_stage
 
     assert reminder_stage(days_left) == stage
 

@@ -5,7 +5,7 @@ from datetime import date
 from sqlalchemy import select
 
 from marketplace.extensions import db
-from marketplace.shop.models import Listing
+from marketplace.shop.catalog.models import Listing
 from tests.factories import make_certificate, make_entity, make_product, make_user
 
 
@@ -51,7 +51,7 @@ def test_listing_file_upload_is_scoped_and_exports_round_trip(client, frozen_clo
 
     from openpyxl import load_workbook
 
-    from marketplace.certificates.models import Certificate
+    from marketplace.registry.models import Certificate
 
     entity = make_entity("HTX Chè Phìn Hồ", province_code="08")
     mine = make_product("Chè Shan tuyết Phìn Hồ", entity=entity)

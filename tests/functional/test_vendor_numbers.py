@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from marketplace.core.clock import TIMEZONE
 from marketplace.extensions import db
-from marketplace.shop.models import ProductView
+from marketplace.reports import sales as stats
+from marketplace.shop.catalog.models import ProductView
 from marketplace.shop.orders.models import Order, OrderLine, VendorOrder
-from marketplace.vendors import stats
 from tests.factories import make_certificate, make_entity, make_listed, make_listing, make_product, make_user
 
 _references = itertools.count(1)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from marketplace.accounts.models import EntityApplication, Invitation, User, VendorMembership
 from marketplace.core.mail import outbox_messages
 from marketplace.extensions import db
-from marketplace.vendors.models import Entity
+from marketplace.registry.models import Entity
 from tests.factories import make_entity, make_user
 
 APPLICATION = {"name": "HTX Chè Tân Cương", "entity_type": "cooperative", "tax_code": "4600000001",

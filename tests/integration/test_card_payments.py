@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import func, select
 
 from marketplace.extensions import db
-from marketplace.payments.fake_stripe import FakeStripe, event, sign_payload
 from marketplace.payments.models import Payment, ProcessedStripeEvent
-from marketplace.shop.models import Listing
+from marketplace.shop.catalog.models import Listing
 from marketplace.shop.orders.models import Order, OrderEvent, VendorOrder
 from tests.factories import make_entity, make_listed, make_user
+from tests.support.fake_stripe import FakeStripe, event, sign_payload
 
 KEY, SECRET = "sk_test_fake", "whsec_test_secret"
 CHECKOUT = {"name": "Lê Văn Cường", "email": "cuong@test.example", "phone": "0912345678", "province": "48",

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from marketplace.core.audit import AuditEntry
 from marketplace.extensions import db
-from marketplace.shop.models import Listing
+from marketplace.shop.catalog.models import Listing
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 

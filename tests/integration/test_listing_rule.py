@@ -5,11 +5,11 @@ from datetime import date, time, timedelta
 import pytest
 from sqlalchemy import select
 
-from marketplace.certificates.models import Certificate
-from marketplace.certificates.rules import certificate_status, valid_on
 from marketplace.extensions import db
-from marketplace.shop.models import Listing
-from marketplace.shop.rules import availability, listed_products
+from marketplace.registry.models import Certificate
+from marketplace.registry.rules import certificate_status, valid_on
+from marketplace.shop.catalog.models import Listing
+from marketplace.shop.catalog.rules import availability, listed_products
 from tests.factories import make_certificate, make_listing, make_product
 
 TODAY = date(2026, 11, 23)

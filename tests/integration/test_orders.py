@@ -7,11 +7,11 @@ import pytest
 from flask import session as flask_session
 from sqlalchemy import func, select
 
-from marketplace.accounts.errors import AccountError
+from marketplace.core.errors import Refused
 from marketplace.extensions import db
 from marketplace.shop.cart import services as cart_services
 from marketplace.shop.cart.models import Cart, ShippingRate
-from marketplace.shop.models import Listing, ListingVariant
+from marketplace.shop.catalog.models import Listing, ListingVariant
 from marketplace.shop.orders import services as orders
 from marketplace.shop.orders.models import Order, OrderLine, VendorOrder
 from marketplace.shop.orders.status import InvalidTransitionError, check_transition
@@ -67,7 +67,7 @@ def test_a_line_that_stopped_being_sellable_blocks_checkout(app, frozen_clock):
     with app.test_request_context():
         basket = cart_services.view(cart, TODAY)
         assert [item.availability.reason for item in basket.blocked] == ["unpublished"]
-        with pytest.raises(AccountError):
+        with pytest.raises(Refused):
             orders.place_order(buyer, cart, basket, CONTACT, "cod", TODAY)
 
 
@@ -84,7 +84,7 @@ def test_cancel_returns_stock_and_expiry_cancels_unpaid_orders(app, frozen_clock
         db.session.commit()
     db.session.refresh(order)
     assert order.status == "cancelled" and listing_of(tea).stock == 4
-    with app.test_request_context(), pytest.raises(AccountError):
+    with app.test_request_context(), pytest.raises(Refused):
         orders.cancel(order, "someone")
 
 
@@ -147,7 +147,7 @@ def test_fifty_buyers_for_the_last_ten_units(app, frozen_clock, package):
                 orders.place_order(user, cart, basket, CONTACT, "cod", TODAY)
                 db.session.commit()
                 outcomes.append("ok")
-            except AccountError:
+            except Refused:
                 db.session.rollback()
                 outcomes.append("sold out")
             finally:

@@ -7,11 +7,9 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from marketplace.certificates.models import Certificate
 from marketplace.core.audit import AuditEntry
 from marketplace.extensions import db
-from marketplace.shop.models import Product
-from marketplace.vendors.models import Entity
+from marketplace.registry.models import Certificate, Entity, Product
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 SAMPLE = DATA / "registry_sample.csv"

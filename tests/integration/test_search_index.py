@@ -5,11 +5,11 @@ from datetime import date, time, timedelta
 from sqlalchemy import func, select, update
 
 from marketplace import search
-from marketplace.certificates.models import Certificate
 from marketplace.extensions import db
+from marketplace.registry.models import Certificate
 from marketplace.search.models import SearchPending
 from marketplace.search.sync import current_engine
-from marketplace.shop.models import Listing
+from marketplace.shop.catalog.models import Listing
 from tests.factories import make_certificate, make_listed, make_listing, make_product
 
 TODAY = date(2026, 11, 23)

@@ -11,7 +11,7 @@ from werkzeug.test import Client
 
 from marketplace.core import clock
 from marketplace.payments import stripe_client
-from marketplace.payments.fake_stripe import FakeStripe, event, sign_payload
+from tests.support.fake_stripe import FakeStripe, event, sign_payload
 
 KEY = "sk_test_fake"
 WEBHOOK_SECRET = "whsec_test_secret"

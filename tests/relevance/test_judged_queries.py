@@ -13,8 +13,8 @@ from marketplace.core.clock import today
 from marketplace.demo.loader import load_demo
 from marketplace.extensions import db
 from marketplace.reference.lookup import resolve_group, resolve_province
-from marketplace.shop.models import Product
-from marketplace.shop.rules import listed_products
+from marketplace.registry.models import Product
+from marketplace.shop.catalog.rules import listed_products
 from tests.relevance.judged import JUDGED, NEVER
 
 pytestmark = pytest.mark.slow

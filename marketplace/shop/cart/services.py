@@ -7,13 +7,12 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from marketplace.accounts.errors import AccountError
-from marketplace.certificates.models import Certificate
+from marketplace.core.errors import Refused
 from marketplace.extensions import db
+from marketplace.registry.models import Certificate, Entity, Product
 from marketplace.shop.cart.models import Cart, CartLine, ShippingRate
-from marketplace.shop.models import Listing, ListingVariant, Product
-from marketplace.shop.rules import availability
-from marketplace.vendors.models import Entity
+from marketplace.shop.catalog.models import Listing, ListingVariant
+from marketplace.shop.catalog.rules import availability
 
 SESSION_KEY = "cart_token"
 MAX_QUANTITY = 99
@@ -124,27 +123,27 @@ def get_or_create_cart(user, session):
 
 
 def sellable_listing(listing_id, day):
-    """The listing if its product is listed today (the storefront rule), else raise AccountError saying why.
+    """The listing if its product is listed today (the storefront rule), else raise Refused saying why.
 
     Stock is judged per package by the caller: a listing whose first package is sold out may sell another.
     """
     listing = db.session.get(Listing, listing_id)
     if listing is None:
-        raise AccountError(_("This product is not sold here."))
+        raise Refused(_("This product is not sold here."))
     certificates = db.session.scalars(select(Certificate).where(Certificate.product_id == listing.product_id)).all()
     if not availability(listing, certificates, day).listed:
-        raise AccountError(_("This product cannot be bought at the moment."))
+        raise Refused(_("This product cannot be bought at the moment."))
     return listing
 
 
 def variant_of(listing, variant_id):
-    """The listing's variant ``variant_id`` (None for the listing's own package); AccountError if not its own."""
+    """The listing's variant ``variant_id`` (None for the listing's own package); Refused if not its own."""
     if not variant_id:
         return None
     variant = db.session.scalar(select(ListingVariant).where(ListingVariant.id == variant_id,
                                                              ListingVariant.listing_id == listing.id))
     if variant is None:
-        raise AccountError(_("This product is not sold here."))
+        raise Refused(_("This product is not sold here."))
     return variant
 
 
@@ -165,7 +164,7 @@ def add(cart, listing_id, quantity, day, variant_id=None):
     variant = variant_of(listing, variant_id)
     variant_id = variant.id if variant else None
     if stock_of(listing, variant) <= 0:
-        raise AccountError(_("This product cannot be bought at the moment."))
+        raise Refused(_("This product cannot be bought at the moment."))
     line = db.session.scalar(_same_line(cart.id, listing.id, variant_id))
     wanted = (line.quantity if line else 0) + max(1, quantity)
     capped = min(wanted, stock_of(listing, variant), MAX_QUANTITY)

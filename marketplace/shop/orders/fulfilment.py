@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from marketplace import search
-from marketplace.accounts.errors import AccountError
+from marketplace.core.errors import Refused
 from marketplace.extensions import db
 from marketplace.payments import stripe_client
 from marketplace.payments.models import Payment
@@ -36,18 +36,18 @@ def _refund_card(order, part, actor):
     _, error = stripe_client.refund(payment.stripe_payment_intent, part.subtotal_vnd + part.shipping_vnd,
                                     idempotency_key=f"{order.reference}-part-{part.id}-refund")
     if error:
-        raise AccountError(_("The refund could not be made: %(error)s", error=error))
+        raise Refused(_("The refund could not be made: %(error)s", error=error))
 
 
 def act(part, action, actor, carrier=None, tracking_number=None, note=None):
     """Apply a vendor action to its part of an order; stock returns when goods were not sent."""
     target = ACTIONS.get(action)
     if target is None or target not in TRANSITIONS[part.status]:
-        raise AccountError(_("This order cannot be changed that way now."))
+        raise Refused(_("This order cannot be changed that way now."))
     order = db.session.get(Order, part.order_id)
     if action == "ship":
         if not (carrier and tracking_number):
-            raise AccountError(_("Give the carrier and the tracking number."))
+            raise Refused(_("Give the carrier and the tracking number."))
         part.carrier, part.tracking_number = carrier.strip(), tracking_number.strip()
     if action in ("cancel", "refund"):
         if order.status != "pending_payment" and order.payment_method == "card":

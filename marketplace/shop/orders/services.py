@@ -1,7 +1,7 @@
 """Placing, cancelling and expiring orders.
 
 Stock is taken with one conditional UPDATE per line, in a fixed order, so that concurrent buyers can never
-oversell; it comes back when an order is cancelled or expires. Callers roll back on AccountError.
+oversell; it comes back when an order is cancelled or expires. Callers roll back on Refused.
 """
 
 import secrets
@@ -13,12 +13,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from marketplace import search
-from marketplace.accounts.errors import AccountError
-from marketplace.certificates.codes import ALPHABET
+from marketplace.core.errors import Refused
 from marketplace.core.security import external_url
 from marketplace.extensions import db
+from marketplace.registry.codes import ALPHABET
 from marketplace.shop.cart.models import CartLine
-from marketplace.shop.models import Listing, ListingVariant
+from marketplace.shop.catalog.models import Listing, ListingVariant
 from marketplace.shop.orders.models import Order, OrderEvent, OrderLine, VendorOrder
 from marketplace.shop.orders.status import CANCELLABLE, check_transition
 
@@ -71,16 +71,16 @@ def record(order, to_status, actor, vendor_order=None, note=None, from_status=No
 def place_order(user, cart, basket, contact, payment_method, day):
     """Turn a checked basket into an order: reserve stock line by line, snapshot every line, empty the basket.
 
-    Raises AccountError when the basket holds a line that cannot be bought or stock ran out: the caller must
+    Raises Refused when the basket holds a line that cannot be bought or stock ran out: the caller must
     roll back (stock already taken for earlier lines is then returned by the rollback).
     """
     if not basket.groups or basket.blocked:
-        raise AccountError(_("Some lines of your basket cannot be bought as they are: check the basket."))
+        raise Refused(_("Some lines of your basket cannot be bought as they are: check the basket."))
     items = sorted((item for group in basket.groups for item in group.items),
                    key=lambda item: (item.listing.id, item.line.variant_id or 0))  # one lock order for everyone
     for item in items:
         if not take_stock(item.listing.id, item.line.quantity, item.line.variant_id):
-            raise AccountError(_("Sorry, %(product)s has just sold out or has fewer units left.",
+            raise Refused(_("Sorry, %(product)s has just sold out or has fewer units left.",
                                  product=item.product.name))
     status = "processing" if payment_method == "cod" else "pending_payment"
     minutes = current_app.config["RESERVATION_MINUTES"] if payment_method == "card" else (
@@ -122,7 +122,7 @@ def lines_of(order):
 def cancel(order, actor, note=None):
     """Cancel an order that has not shipped: every part is cancelled and the stock returns."""
     if order.status not in CANCELLABLE:
-        raise AccountError(_("This order can no longer be cancelled."))
+        raise Refused(_("This order can no longer be cancelled."))
     check_transition(order.status, "cancelled")
     product_ids = []
     for part, lines in lines_of(order):
@@ -169,7 +169,7 @@ def notify(order, kind):
 
     user = db.session.get(User, order.user_id) if order.user_id else None
     locale = user.preferred_locale if user else "vi"
-    link = external_url("orders.detail", reference=order.reference)
+    link = external_url("checkout.detail", reference=order.reference)
     subjects = {"placed": lambda: _("Order %(reference)s received", reference=order.reference),
                 "shipped": lambda: _("Order %(reference)s: a parcel is on its way", reference=order.reference),
                 "delivered": lambda: _("Order %(reference)s delivered", reference=order.reference),

@@ -1,0 +1,204 @@
+"""Certificate registry import (contract §1-§2): validate the whole file, then write it in one transaction."""
+
+from collections import defaultdict
+
+from sqlalchemy import select
+
+from marketplace.core import audit
+from marketplace.core.changes import apply_changes, snapshot
+from marketplace.core.imports import run_import
+from marketplace.core.naming import unique_slug
+from marketplace.core.text import name_key
+from marketplace.extensions import db
+from marketplace.registry.codes import new_code
+from marketplace.registry.models import Certificate, Entity, Product
+from marketplace.registry.parsing import REQUIRED_COLUMNS, parse_registry_row
+from marketplace.registry.services import resequence
+
+CERTIFICATE_FIELDS = (
+    "decision_number", "decision_date", "issuing_authority", "issuing_level", "stars", "score",
+    "valid_from", "valid_until", "status", "revoked_on", "revocation_reason",
+)
+
+
+class RegistryState:
+    """The registry as the import needs it, loaded in three queries (no query per row)."""
+
+    def __init__(self):
+        entities = db.session.scalars(select(Entity)).all()
+        self.entity_by_tax = {e.tax_code: e for e in entities if e.tax_code}
+        self.entity_by_name = {}
+        for entity in sorted(entities, key=lambda e: (e.tax_code is not None, e.id)):
+            self.entity_by_name.setdefault((entity.name_key, entity.province_code), entity)
+        self.entity_slugs = {e.slug for e in entities}
+        products = db.session.scalars(select(Product)).all()
+        self.product_by_key = {(p.entity_id, p.name_key): p for p in products}
+        self.product_slugs = {p.slug for p in products}
+        certificates = db.session.scalars(select(Certificate)).all()
+        self.certificate_by_number = {c.number: c for c in certificates}
+        self.codes = {c.code for c in certificates}
+        self.certificates_by_product = defaultdict(list)
+        for certificate in certificates:
+            self.certificates_by_product[certificate.product_id].append(certificate)
+
+    def find_entity(self, row):
+        """The entity a row names: by tax code, else by name in its province (an untaxed namesake is adopted)."""
+        named = self.entity_by_name.get((name_key(row.entity_name), row.province_code))
+        if row.tax_code:
+            entity = self.entity_by_tax.get(row.tax_code)
+            return entity if entity is not None else (named if named is not None and named.tax_code is None else None)
+        return named
+
+    def find_product(self, entity, product_name):
+        """The product of ``entity`` called ``product_name``, if it exists."""
+        return self.product_by_key.get((entity.id, name_key(product_name))) if entity is not None else None
+
+
+def newest(rows):
+    """The row with the newest certificate (latest valid_from, then the later line)."""
+    return max(rows, key=lambda r: (r.valid_from, r.line))
+
+
+def validate_registry(rows, errors, state, check_row=None):
+    """Cross-row and database checks: duplicates, two certificates of a product starting one day, scope.
+
+    ``check_row(row)`` returns ``(column, reason)`` for a row outside the uploader's scope, else None.
+    """
+    first_line, starts = {}, {}
+    for row in rows:
+        if check_row is not None and (refusal := check_row(row)):
+            errors.add(row.line, *refusal)
+        if row.number in first_line:
+            errors.add(row.line, "certificate_number", f"duplicate of row {first_line[row.number]}")
+        first_line.setdefault(row.number, row.line)
+        key = (row.product_key, row.valid_from)
+        if key in starts:
+            errors.add(row.line, "valid_from",
+                       f"row {starts[key]} has a certificate of this product starting the same day")
+        starts.setdefault(key, row.line)
+        product = state.find_product(state.find_entity(row), row.product_name)
+        for other in state.certificates_by_product.get(product.id, []) if product else []:
+            if other.number != row.number and other.valid_from == row.valid_from:
+                errors.add(row.line, "valid_from",
+                           f"certificate {other.number} of this product already starts on {row.valid_from}")
+
+
+class RegistryWriter:
+    """Writes validated rows: entities, then products, then certificates, then supersession."""
+
+    def __init__(self, state, actor):
+        self.state, self.actor = state, actor
+        self.changed_lines = set()
+        self.pending = []  #: audit entries waiting for new rows' ids
+
+    def write(self, rows, result, progress):
+        """Apply all rows and count each as created, updated or unchanged."""
+        by_entity, by_product = defaultdict(list), defaultdict(list)
+        for row in rows:
+            by_entity[row.entity_key].append(row)
+            by_product[row.product_key].append(row)
+        entities = {key: self.entity(group) for key, group in by_entity.items()}
+        db.session.flush()
+        products = {key: self.product(entities[key[0]], group) for key, group in by_product.items()}
+        db.session.flush()
+        outcomes = {row.line: self.certificate(row, products[row.product_key]) for row in progress(rows, "writing")}
+        db.session.flush()
+        for action, certificate, before, after in self.pending:
+            audit.record(self.actor, action, certificate, before, after)
+        for product in products.values():
+            for before, certificate in resequence(self.state.certificates_by_product[product.id]):
+                after = {"superseded_by": certificate.superseded_by_id,
+                         "superseded_on": str(certificate.superseded_on) if certificate.superseded_on else None}
+                audit.record(self.actor, "certificate.superseded", certificate, before, after)
+        for row in rows:
+            outcome = outcomes[row.line]
+            result.count("updated" if outcome == "unchanged" and row.line in self.changed_lines else outcome)
+
+    def entity(self, rows):
+        """Find or create the entity of these rows; its details come from the newest row."""
+        row = newest(rows)
+        entity = self.state.find_entity(row)
+        values = {"name": row.entity_name, "name_key": name_key(row.entity_name), "entity_type": row.entity_type}
+        for field in ("representative_gender", "representative_ethnicity"):
+            if getattr(row, field):
+                values[field] = getattr(row, field)
+        if entity is None:
+            entity = Entity(**values, tax_code=row.tax_code, province_code=row.province_code, address=row.address,
+                            slug=unique_slug(row.entity_name, self.state.entity_slugs))
+            db.session.add(entity)
+            self.state.entity_by_name.setdefault((entity.name_key, entity.province_code), entity)
+            if entity.tax_code:
+                self.state.entity_by_tax[entity.tax_code] = entity
+            return entity
+        if row.tax_code and not entity.tax_code:
+            values["tax_code"] = row.tax_code
+        self.track(row, "entity.updated", entity, *apply_changes(entity, values))
+        return entity
+
+    def product(self, entity, rows):
+        """Find, rename or create the product of these rows; its details come from its newest certificate."""
+        row = newest(rows)
+        product = self.state.find_product(entity, row.product_name) or self.renamed_product(entity, rows)
+        values = {"criteria_set_code": row.product_group, "province_code": row.province_code,
+                  "original_address": row.address}
+        if product is None:
+            product = Product(entity_id=entity.id, name=row.product_name, name_key=name_key(row.product_name),
+                              slug=unique_slug(row.product_name, self.state.product_slugs), **values)
+            db.session.add(product)
+        else:
+            existing = [c for c in self.state.certificates_by_product[product.id]
+                        if c.number not in {r.number for r in rows}]
+            if all(c.valid_from <= row.valid_from for c in existing):
+                values.update(entity_id=entity.id, name=row.product_name, name_key=name_key(row.product_name))
+                self.track(row, "product.updated", product, *apply_changes(product, values))
+        self.state.product_by_key[(entity.id, product.name_key)] = product
+        return product
+
+    def renamed_product(self, entity, rows):
+        """A product whose name was corrected: its certificates are all in these rows (then it is renamed)."""
+        numbers = {r.number for r in rows}
+        known = [self.state.certificate_by_number[n] for n in numbers if n in self.state.certificate_by_number]
+        for certificate in known:
+            siblings = self.state.certificates_by_product[certificate.product_id]
+            if all(c.number in numbers for c in siblings):
+                return db.session.get(Product, certificate.product_id)
+        return None
+
+    def certificate(self, row, product):
+        """Create or update the certificate of ``row``; return created, updated or unchanged."""
+        values = {field: getattr(row, field) for field in CERTIFICATE_FIELDS}
+        certificate = self.state.certificate_by_number.get(row.number)
+        if certificate is None:
+            certificate = Certificate(number=row.number, code=new_code(self.state.codes), product_id=product.id,
+                                      **values)
+            db.session.add(certificate)
+            self.state.certificate_by_number[row.number] = certificate
+            self.state.certificates_by_product[product.id].append(certificate)
+            self.pending.append(("certificate.created", certificate, None, snapshot(certificate, ("number",
+                                                                                                 *CERTIFICATE_FIELDS))))
+            return "created"
+        if certificate.product_id != product.id:
+            self.state.certificates_by_product[certificate.product_id].remove(certificate)
+            self.state.certificates_by_product[product.id].append(certificate)
+        values["product_id"] = product.id
+        before, after = apply_changes(certificate, values)
+        if not after:
+            return "unchanged"
+        action = {("active", "revoked"): "certificate.revoked", ("revoked", "active"): "certificate.reinstated"}.get(
+            (before.get("status"), after.get("status")), "certificate.updated")
+        self.pending.append((action, certificate, before, after))
+        return "updated"
+
+    def track(self, row, action, subject, before, after):
+        """Audit a change to an entity or product and count it against ``row``."""
+        if after:
+            audit.record(self.actor, action, subject, before, after)
+            self.changed_lines.add(row.line)
+
+
+def import_registry(path, dry_run=False, actor="cli:registry-import", progress=None, check_row=None):
+    """Import a registry file; return an :class:`ImportResult` (errors listed when nothing was written)."""
+    state = RegistryState()
+    writer = RegistryWriter(state, actor)
+    return run_import(path, REQUIRED_COLUMNS, parse_registry_row, lambda rows, errors: validate_registry(
+        rows, errors, state, check_row), writer.write, dry_run=dry_run, progress=progress)

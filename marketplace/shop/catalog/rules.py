@@ -1,0 +1,63 @@
+"""The storefront rule: listed = published + a certificate valid today; sellable = listed + in stock.
+
+Every page, API handler, search and (later) the cart and checkout ask this module; nothing else decides.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, select
+
+from marketplace.registry.models import Certificate, Product
+from marketplace.registry.rules import VALID, certificate_status, valid_on
+from marketplace.shop.catalog.models import Listing
+
+#: Reasons, in the order they are reported (contract §4).
+REASON_BY_STATUS = {
+    "expired": "certificate_expired",
+    "revoked": "certificate_revoked",
+    "superseded": "certificate_superseded",
+    "not_yet_valid": "certificate_not_yet_valid",
+}
+
+
+@dataclass(frozen=True)
+class Availability:
+    """What the storefront may do with a product today, and why not when it may not."""
+
+    listed: bool
+    sellable: bool
+    reason: str | None
+    certificate: Certificate | None  #: the valid certificate, else the one that explains the reason
+
+
+def listed_products(day):
+    """SELECT of (Product, Listing, Certificate) rows listed on ``day``: the one query expression of the rule."""
+    return (
+        select(Product, Listing, Certificate)
+        .join(Listing, Listing.product_id == Product.id)
+        .join(Certificate, and_(Certificate.product_id == Product.id, valid_on(day)))
+        .where(Listing.published.is_(True))
+    )
+
+
+def explaining_certificate(certificates, day):
+    """The certificate valid on ``day``, else the most recent one (which explains why none is valid)."""
+    valid = [c for c in certificates if certificate_status(c, day) == VALID]
+    if valid:
+        return valid[0]
+    return max(certificates, key=lambda c: (c.valid_from, c.id), default=None)
+
+
+def availability(listing, certificates, day):
+    """Decide listed/sellable for one product from its listing (or None) and all its certificates."""
+    certificate = explaining_certificate(certificates, day)
+    if certificate is None:
+        return Availability(False, False, "no_certificate", None)
+    status = certificate_status(certificate, day)
+    if status != VALID:
+        return Availability(False, False, REASON_BY_STATUS[status], certificate)
+    if listing is None or not listing.published:
+        return Availability(False, False, "unpublished", certificate)
+    if listing.stock <= 0:
+        return Availability(True, False, "out_of_stock", certificate)
+    return Availability(True, True, None, certificate)

@@ -1,0 +1,5 @@
+"""The ``api`` blueprint, shared by the area's view modules."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")

@@ -1,0 +1,57 @@
+"""Officers' forms: recognition decisions, revocations, corrections, registry uploads."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from marketplace.web.account.forms import choices
+
+GROUNDS = (
+    ("a", _l("a) False or forged dossier")),
+    ("b", _l("b) No longer meets the criteria (inspection conclusion)")),
+    ("c", _l("c) Breach of quality, food-safety, environment, IP or labelling law")),
+    ("d", _l("d) Misuse of the OCOP mark")),
+    ("đ", _l("đ) The entity stopped producing the product")),
+    ("e", _l("e) Other findings of a competent authority")),
+)
+
+
+class DecisionForm(FlaskForm):
+    """A recognition decision: issue, renew or upgrade."""
+
+    number = StringField(_l("Certificate number"), validators=[DataRequired(), Length(max=120)])
+    decision_number = StringField(_l("Decision number"), validators=[DataRequired(), Length(max=120)])
+    decision_date = DateField(_l("Decision date"), validators=[DataRequired()])
+    issuing_authority = StringField(_l("Issuing authority"), validators=[DataRequired(), Length(max=200)])
+    stars = IntegerField(_l("Stars"), validators=[DataRequired(), NumberRange(min=3, max=5)])
+    score = DecimalField(_l("Score (optional)"), places=2, validators=[Optional(), NumberRange(min=0, max=100)])
+    valid_from = DateField(_l("Valid from (default: decision date)"), validators=[Optional()])
+    valid_until = DateField(_l("Valid until (default: 36 months later)"), validators=[Optional()])
+
+
+class RevokeForm(FlaskForm):
+    """Revocation on a ground of Điều 8."""
+
+    ground = SelectField(_l("Ground (Điều 8)"), choices=choices(GROUNDS))
+    text = TextAreaField(_l("Reason, as the decision states it"), validators=[DataRequired(), Length(max=2000)])
+    revoked_on = DateField(_l("Revoked on"), validators=[DataRequired()])
+
+
+class CorrectForm(FlaskForm):
+    """A typo correction."""
+
+    number = StringField(_l("Certificate number"), validators=[DataRequired(), Length(max=120)])
+    decision_number = StringField(_l("Decision number"), validators=[DataRequired(), Length(max=120)])
+    decision_date = DateField(_l("Decision date"), validators=[DataRequired()])
+    issuing_authority = StringField(_l("Issuing authority"), validators=[DataRequired(), Length(max=200)])
+    valid_from = DateField(_l("Valid from"), validators=[DataRequired()])
+    valid_until = DateField(_l("Valid until"), validators=[DataRequired()])
+
+
+class UploadForm(FlaskForm):
+    """A registry file (CSV or XLSX, contract §2)."""
+
+    file = FileField(_l("Registry file (CSV or XLSX)"), validators=[
+        FileRequired(), FileAllowed(["csv", "xlsx"], _l("Upload a .csv or .xlsx file."))])

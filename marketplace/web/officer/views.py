@@ -1,0 +1,201 @@
+"""Programme officers: entity applications of their province (or the whole country)."""
+
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from marketplace.access import policy
+from marketplace.access import registry as registry_data
+from marketplace.access.decorators import role_required
+from marketplace.accounts import onboarding as services
+from marketplace.accounts.models import EntityApplication
+from marketplace.core import uploads
+from marketplace.core.clock import today
+from marketplace.core.errors import Refused
+from marketplace.extensions import db
+from marketplace.reference.lookup import provinces
+from marketplace.registry import lifecycle
+from marketplace.registry.importer import import_registry
+from marketplace.registry.rules import certificate_status
+from marketplace.shop.catalog.rules import explaining_certificate
+from marketplace.web.account.forms import DecisionForm as ApplicationDecisionForm
+from marketplace.web.officer.blueprint import bp
+from marketplace.web.officer.forms import CorrectForm, DecisionForm, RevokeForm, UploadForm
+
+
+@bp.get("/applications")
+@role_required("officer", "admin")
+def applications():
+    """Applications in the officer's scope, pending first."""
+    status = request.args.get("status", "pending")
+    query = policy.applications_for(current_user)
+    if status in ("pending", "approved", "rejected"):
+        query = query.where(EntityApplication.status == status)
+    rows = db.session.scalars(query.order_by(EntityApplication.created_at.desc()).limit(200)).all()
+    return render_template("officers/applications.html", applications=rows, status=status)
+
+
+@bp.route("/applications/<int:application_id>", methods=["GET", "POST"])
+@role_required("officer", "admin")
+def application(application_id):
+    """Review one application and approve or reject it."""
+    item = policy.get_or_404(policy.applications_for(current_user), application_id, EntityApplication)
+    form = ApplicationDecisionForm()
+    if request.method == "POST":
+        policy.authorize(current_user, "application.decide", item)
+        if form.validate_on_submit():
+            try:
+                services.decide_application(current_user, item, request.form.get("decision") == "approve",
+                                            form.reason.data)
+            except Refused as error:
+                flash(error.message, "error")
+                return render_template("officers/application.html", item=item, form=form), 400
+            db.session.commit()
+            flash(_("Decision recorded."), "success")
+            return redirect(url_for("officer.applications"))
+    return render_template("officers/application.html", item=item, form=form,
+                           can_decide=policy.can(current_user, "application.decide", item))
+
+
+# --- the certificate registry ----------------------------------------------------------------------------------
+
+@bp.get("/registry")
+@role_required("officer", "admin")
+def registry():
+    """Certified products of the officer's province (or the country), searchable by name, entity or number."""
+    rows = registry_data.find_products(current_user, request.args.get("q", ""))
+    certificates = registry_data.certificates_of([product.id for product, _ in rows])
+    day = today()
+    items = [(product, entity, certificates.get(product.id, []),
+              explaining_certificate(certificates.get(product.id, []), day)) for product, entity in rows]
+    return render_template("officers/registry.html", items=items, day=day, status_of=certificate_status)
+
+
+@bp.get("/products/<int:product_id>")
+@role_required("officer", "admin")
+def product(product_id):
+    """A product's certificate history and what the officer may do with it."""
+    item, entity = registry_data.product_in_scope(current_user, product_id)
+    history = registry_data.certificates_of([item.id]).get(item.id, [])
+    return render_template("officers/product.html", product=item, entity=entity, history=history, day=today(),
+                           status_of=certificate_status, decision_form=DecisionForm(), revoke_form=RevokeForm(),
+                           province=provinces()[item.province_code])
+
+
+def _decision(form):
+    return lifecycle.Decision(
+        number=form.number.data, decision_number=form.decision_number.data, decision_date=form.decision_date.data,
+        issuing_authority=form.issuing_authority.data, stars=form.stars.data,
+        score=float(form.score.data) if form.score.data is not None else None,
+        valid_from=form.valid_from.data, valid_until=form.valid_until.data)
+
+
+def _act(product_id, action):
+    """Run ``action`` (which may raise TransitionError), commit, and go back to the product's page."""
+    try:
+        action()
+    except lifecycle.TransitionError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Saved. The storefront, search and verification page show it now."), "success")
+    return redirect(url_for("officer.product", product_id=product_id))
+
+
+def _invalid(form, product_id):
+    for field, messages in form.errors.items():
+        flash(f"{getattr(form, field).label.text}: {' '.join(map(str, messages))}", "error")
+    return redirect(url_for("officer.product", product_id=product_id))
+
+
+@bp.post("/products/<int:product_id>/issue")
+@role_required("officer", "admin")
+def issue(product_id):
+    """Record a new recognition decision for a product."""
+    item, _entity = registry_data.product_in_scope(current_user, product_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        return _invalid(form, item.id)
+    return _act(item.id, lambda: lifecycle.issue(current_user, item, _decision(form)))
+
+
+@bp.post("/certificates/<int:certificate_id>/<any(renew, upgrade):kind>")
+@role_required("officer", "admin")
+def supersede(certificate_id, kind):
+    """Renewal after re-evaluation, or upgrade: a new certificate that takes over from this one."""
+    certificate, item = registry_data.certificate_in_scope(current_user, certificate_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        return _invalid(form, item.id)
+    operation = lifecycle.renew if kind == "renew" else lifecycle.upgrade
+    return _act(item.id, lambda: operation(current_user, certificate, item, _decision(form)))
+
+
+@bp.post("/certificates/<int:certificate_id>/revoke")
+@role_required("officer", "admin")
+def revoke(certificate_id):
+    """Revoke a certificate on a ground of Điều 8."""
+    certificate, item = registry_data.certificate_in_scope(current_user, certificate_id)
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        return _invalid(form, item.id)
+    return _act(item.id, lambda: lifecycle.revoke(current_user, certificate, item, form.ground.data, form.text.data,
+                                                  form.revoked_on.data))
+
+
+@bp.route("/certificates/<int:certificate_id>/correct", methods=["GET", "POST"])
+@role_required("officer", "admin")
+def correct(certificate_id):
+    """Correct a typo in a certificate (audited)."""
+    certificate, item = registry_data.certificate_in_scope(current_user, certificate_id)
+    form = CorrectForm(obj=certificate)
+    if form.validate_on_submit():
+        values = {name: getattr(form, name).data for name in ("number", "decision_number", "decision_date",
+                                                               "issuing_authority", "valid_from", "valid_until")}
+        return _act(item.id, lambda: lifecycle.correct(current_user, certificate, item, **values))
+    return render_template("officers/correct.html", form=form, certificate=certificate, product=item), (
+        400 if form.errors else 200)
+
+
+def _row_scope(user):
+    """What a provincial officer may import: rows of their province, 3 and 4 stars."""
+    if user.role == "admin" or user.province_code is None:
+        return None
+
+    def check(row):
+        if row.province_code != user.province_code:
+            return "province", _("outside your province")
+        if row.stars == 5:
+            return "stars", _("5 stars are certified by the ministry")
+        return None
+
+    return check
+
+
+@bp.route("/registry/upload", methods=["GET", "POST"])
+@role_required("officer", "admin")
+def upload():
+    """Upload a registry file: the same validation and dry-run report as `flask registry import`."""
+    form = UploadForm()
+    if form.validate_on_submit():
+        result, token = uploads.dry_run(form.file.data, current_user.id, lambda path: import_registry(
+            path, dry_run=True, actor=current_user.email, check_row=_row_scope(current_user)))
+        return render_template("officers/upload.html", form=form, result=result, token=token)
+    return render_template("officers/upload.html", form=form, result=None), 400 if form.errors else 200
+
+
+@bp.post("/registry/upload/<token>")
+@role_required("officer", "admin")
+def confirm_upload(token):
+    """Import a file that passed its dry run (only the uploader's own files are found)."""
+    result = uploads.run_stashed(current_user.id, token, lambda path: import_registry(
+        path, actor=current_user.email, check_row=_row_scope(current_user)))
+    if result.ok:
+        flash(_("Imported: %(summary)s", summary=result.summary()), "success")
+    else:
+        flash(_("Nothing was imported: the file has errors."), "error")
+    return redirect(url_for("officer.registry"))
+
+

@@ -1,0 +1,121 @@
+"""Storefront pages: home, search/browse, product, entity and province pages."""
+
+from flask import abort, current_app, redirect, render_template, request, url_for
+from sqlalchemy import func, select
+
+from marketplace.core.clock import today
+from marketplace.extensions import db
+from marketplace.reference.lookup import criteria_sets, provinces, resolve_province, sectors
+from marketplace.registry.models import Entity, Product
+from marketplace.reports import sales as stats
+from marketplace.shop.catalog.queries import (
+    FilterError,
+    Filters,
+    browse,
+    count_listed_by,
+    parse_filters,
+    product_detail,
+)
+from marketplace.web.storefront.blueprint import bp
+
+
+def _browse_from_request(**fixed):
+    """Parse the request's filters (a bad one is reported, not fatal) and browse."""
+    args = request.args.to_dict()
+    args.update({key: value for key, value in fixed.items() if value is not None})
+    error = None
+    try:
+        filters = parse_filters(args, current_app.config["PER_PAGE"], current_app.config["MAX_PER_PAGE"])
+    except FilterError as problem:
+        error = problem
+        args.pop(problem.parameter, None)
+        filters = parse_filters(args, current_app.config["PER_PAGE"], current_app.config["MAX_PER_PAGE"])
+    return browse(filters, today()), error
+
+
+@bp.get("/")
+def home():
+    """Home: 5-star highlights, newest products, browse by province and by sector."""
+    day = today()
+    highlights = browse(Filters(min_stars=5, sort="stars", per_page=8), day, with_facets=False).items
+    newest = browse(Filters(per_page=8, in_stock=True), day, with_facets=False).items
+    by_province = count_listed_by(day, Product.province_code)
+    by_criteria = count_listed_by(day, Product.criteria_set_code)
+    by_sector = {}
+    for code, count in by_criteria.items():
+        sector = criteria_sets()[code].sector_code
+        by_sector[sector] = by_sector.get(sector, 0) + count
+    return render_template("shop/home.html", highlights=highlights, newest=newest, provinces=provinces().values(),
+                           by_province=by_province, sectors=sectors(), by_sector=by_sector)
+
+
+@bp.get("/search")
+def search():
+    """Listing with filters, facets, sort and pages (the same parameters as the API)."""
+    page, error = _browse_from_request()
+    return render_template("shop/search.html", page=page, error=error, sectors=sectors())
+
+
+@bp.get("/p/<slug>")
+def product(slug):
+    """A product page; non-listed products keep their page and say why they are not sold."""
+    day = today()
+    detail = product_detail(day, slug=slug)
+    if detail is None:
+        abort(404)
+    page = render_template("shop/product.html", d=detail)  # before the commit, which expires the loaded rows
+    if request.method == "GET" and not stats.is_bot(request.headers.get("User-Agent")):
+        stats.count_view(detail.product.id, day)
+        db.session.commit()
+    return page
+
+
+@bp.get("/e/<slug>")
+def entity(slug):
+    """An OCOP entity's page with its listed products."""
+    found = db.session.scalar(select(Entity).where(Entity.slug == slug))
+    if found is None:
+        abort(404)
+    page, error = _browse_from_request(entity_id=str(found.id))
+    certified = db.session.scalar(select(func.count()).select_from(Product).where(Product.entity_id == found.id))
+    return render_template("shop/entity.html", entity=found, page=page, error=error, certified=certified,
+                           province=provinces()[found.province_code])
+
+
+@bp.get("/province/<slug>")
+def province(slug):
+    """A province's page; a pre-2025 province's address redirects to the unit that absorbed it."""
+    found = resolve_province(slug)
+    if found is None:
+        abort(404)
+    if found.slug != slug:
+        return redirect(url_for("storefront.province", slug=found.slug, **request.args), code=301)
+    page, error = _browse_from_request(province=found.code)
+    return render_template("shop/province.html", province=found, page=page, error=error)
+
+
+@bp.app_template_global()
+def url_with(**changes):
+    """The current page's URL with some query parameters changed (None removes one); resets the page."""
+    args = request.args.to_dict()
+    args.pop("page", None)
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+@bp.app_template_global()
+def url_only(*keys, **changes):
+    """The current page's URL keeping only the query parameters ``keys`` (plus ``changes``)."""
+    args = {key: value for key, value in request.args.items() if key in keys}
+    args.update(changes)
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+@bp.app_template_global()
+def page_url(number):
+    """The current page's URL showing result page ``number``."""
+    return url_for(request.endpoint, **(request.view_args or {}), **{**request.args.to_dict(), "page": number})
