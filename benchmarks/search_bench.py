@@ -27,9 +27,9 @@ from marketplace.registry.models import (
     Certificate,  # noqa: E402
     Entity,  # noqa: E402
 )
+from marketplace.search import Filters  # noqa: E402
 from marketplace.search.analysis import folded_words  # noqa: E402
 from marketplace.shop.catalog.models import Listing, Product  # noqa: E402
-from marketplace.shop.catalog.queries import Filters  # noqa: E402
 
 DEMO = Path(__file__).resolve().parent.parent / "marketplace" / "demo" / "data"
 

@@ -23,18 +23,22 @@ def create_app(config=None):
 
 
 def configure(app, config):
-    """Load the config class (optionally with overrides), fill in instance-folder defaults, validate."""
+    """Load the config class (optionally with overrides), validate, then fill in instance-folder defaults.
+
+    Validation comes first: the SQLite default in the instance folder is for development and tests, and must
+    not hide a missing ``DATABASE_URL`` from ``ProductionConfig.validate``.
+    """
     overrides = config if isinstance(config, dict) else {}
     config_class = config_for(overrides.get("ENV_NAME")) if isinstance(config, dict) or config is None else config
     app.config.from_object(config_class)
     app.config.update(overrides)
+    config_class.validate(app)
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"] or (
         f"sqlite:///{instance / 'marketplace.sqlite'}"
     )
     app.config["SEARCH_INDEX_DIR"] = app.config["SEARCH_INDEX_DIR"] or str(instance / "search-index")
-    config_class.validate(app)
 
 
 def register_extensions(app):
@@ -87,7 +91,7 @@ def configure_i18n(app):
 
 
 def register_template_helpers(app):
-    """Template filters that are not about language: safe Markdown."""
-    from marketplace.core.rendering import register
+    """Template filters that are not about language: safe Markdown, audit values, search highlights."""
+    from marketplace.web.templating import register
 
     register(app)

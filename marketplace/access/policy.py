@@ -10,7 +10,9 @@ from sqlalchemy import false, select
 from marketplace.accounts.models import EntityApplication, User, VendorMembership
 from marketplace.core.audit import AuditEntry
 from marketplace.extensions import db
-from marketplace.registry.models import Entity
+from marketplace.registry.models import Entity, Product
+from marketplace.shop.catalog.models import Listing
+from marketplace.shop.orders.models import Order, VendorOrder
 from marketplace.showrooms.models import Showroom
 
 
@@ -97,9 +99,6 @@ def own_entity_or_404(user):
 
 def products_for(user):
     """(Product, Listing) rows of the entity ``user`` belongs to; nothing for everyone else."""
-    from marketplace.registry.models import Product
-    from marketplace.shop.catalog.models import Listing
-
     membership = user.membership if user.is_authenticated else None
     query = select(Product, Listing).outerjoin(Listing, Listing.product_id == Product.id)
     if membership is None:
@@ -109,15 +108,11 @@ def products_for(user):
 
 def registry_products_for(user):
     """Certified products an officer keeps: their province's, or all for national officers and admins."""
-    from marketplace.registry.models import Product
-
     return province_scoped(select(Product), Product.province_code, user, false())
 
 
 def vendor_orders_for(user, limit=50, status=None):
     """The parts of orders that the user's entity fulfils, newest first, optionally in one status."""
-    from marketplace.shop.orders.models import Order, VendorOrder
-
     membership = user.membership if user.is_authenticated else None
     if membership is None:
         return []

@@ -3,14 +3,13 @@
 from flask import redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
+from marketplace.accounts.models import User
 from marketplace.core.errors import problem_response, wants_json
 from marketplace.extensions import db
 
 
 def load_user(identity):
     """The user for a session identity ``"<id>:<session version>"``; stale versions are signed out."""
-    from marketplace.accounts.models import User
-
     user_id, _, version = (identity or "").partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None

@@ -3,6 +3,7 @@
 from functools import cache
 
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 MIN_LENGTH = 10
 #: A hash of a random password: checked when the account does not exist, so timing does not tell.
@@ -12,8 +13,6 @@ _DUMMY_HASH = generate_password_hash("not-a-real-password-7f3a", method="scrypt"
 @cache
 def common_passwords():
     """The 30,000 most common passwords of zxcvbn's frequency lists (lower-case)."""
-    from zxcvbn.frequency_lists import FREQUENCY_LISTS
-
     return frozenset(FREQUENCY_LISTS["passwords"])
 
 

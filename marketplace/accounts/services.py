@@ -11,6 +11,7 @@ from marketplace.accounts import tokens
 from marketplace.accounts.models import ROLES, User, VendorMembership
 from marketplace.accounts.passwords import check_password, hash_password, password_problem
 from marketplace.core import audit, mail
+from marketplace.core.audit import AuditEntry
 from marketplace.core.errors import Refused
 from marketplace.extensions import db
 
@@ -177,8 +178,6 @@ def update_profile(user, name, locale):
 
 def export_data(user):
     """Everything the marketplace holds about ``user``, as JSON-ready data (Decree 13/2023/NĐ-CP)."""
-    from marketplace.core.audit import AuditEntry
-
     events = db.session.scalars(select(AuditEntry).where(AuditEntry.actor_id == user.id)
                                 .order_by(AuditEntry.at)).all()
     membership = user.membership

@@ -9,6 +9,7 @@ from marketplace.channels.models import EntityChannel, ProductChannel, SalesChan
 from marketplace.core import audit
 from marketplace.core.errors import Refused
 from marketplace.extensions import db
+from marketplace.registry.models import Product
 
 
 def catalogue():
@@ -70,8 +71,6 @@ def add(entity, channel, url, product=None):
 
 def remove(entity, link):
     """Stop listing a channel for the entity (with its products there) or for one product."""
-    from marketplace.registry.models import Product
-
     if isinstance(link, EntityChannel):
         mine = select(Product.id).where(Product.entity_id == entity.id)
         for row in db.session.scalars(select(ProductChannel).where(ProductChannel.channel_id == link.channel_id,

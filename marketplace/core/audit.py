@@ -30,15 +30,12 @@ class AuditEntry(db.Model):
 
 
 def _province_of(subject):
-    """The subject's province: its own, or its product's (found in the session's identity map)."""
+    """The subject's province: its own ``province_code``, else what its ``audit_province()`` says."""
     if subject is None:
         return None
     code = getattr(subject, "province_code", None)
-    if code is None and getattr(subject, "product_id", None):
-        from marketplace.registry.models import Product
-
-        product = db.session.get(Product, subject.product_id)
-        code = product.province_code if product is not None else None
+    if code is None and hasattr(subject, "audit_province"):
+        code = subject.audit_province()
     return code
 
 

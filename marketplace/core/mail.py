@@ -2,6 +2,7 @@
 
 import smtplib
 from datetime import UTC, datetime
+from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -47,6 +48,4 @@ def send(to, subject, body):
 
 def outbox_messages():
     """The messages in the outbox, oldest first (development and tests)."""
-    from email import message_from_bytes, policy
-
     return [message_from_bytes(p.read_bytes(), policy=policy.default) for p in sorted(outbox_dir().glob("*.eml"))]

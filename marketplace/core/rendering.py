@@ -4,8 +4,6 @@ import markdown as markdown_lib
 import nh3
 from markupsafe import Markup
 
-from marketplace.search.highlight import highlight
-
 ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "h3", "h4", "blockquote", "a", "code"}
 
 
@@ -24,10 +22,3 @@ def changed_values(values, limit=80):
         text = "—" if value is None else str(value)
         pairs.append((field, text if len(text) <= limit else text[:limit - 1] + "…"))
     return pairs
-
-
-def register(app):
-    """Expose the ``markdown`` and ``changed_values`` filters to templates."""
-    app.jinja_env.filters["markdown"] = render_markdown
-    app.jinja_env.filters["changed_values"] = changed_values
-    app.jinja_env.filters["highlight"] = highlight

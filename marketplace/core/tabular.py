@@ -5,6 +5,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from openpyxl import load_workbook
+
 from marketplace.core.text import nfc
 
 
@@ -57,8 +59,6 @@ def read_csv(path):
 
 def read_xlsx(path):
     """Header and ``(line, row dict)`` pairs of the first worksheet of an XLSX file."""
-    from openpyxl import load_workbook
-
     workbook = load_workbook(path, read_only=True, data_only=True)
     try:
         sheet = workbook.worksheets[0]

@@ -4,9 +4,10 @@ from sqlalchemy import select
 
 from marketplace.accounts import services
 from marketplace.accounts.models import User
+from marketplace.channels.models import EntityChannel, ProductChannel, SalesChannel
 from marketplace.extensions import db
-from marketplace.registry.models import Entity
-from marketplace.showrooms.models import Showroom
+from marketplace.registry.models import Certificate, Entity, Product
+from marketplace.showrooms.models import Placement, Showroom
 
 DEMO_PASSWORD = "ocop-demo-2026"
 SHOWROOMS = (
@@ -67,8 +68,6 @@ def ensure_accounts():
 
 def ensure_channel_links():
     """Link about 45 % of the demo entities to a modern sales channel (idempotent); return how many were added."""
-    from marketplace.channels.models import EntityChannel, SalesChannel
-
     channels = db.session.scalars(select(SalesChannel).where(SalesChannel.kind.in_(EntityChannel.MODERN_KINDS))
                                   .order_by(SalesChannel.id)).all()
     if not channels:
@@ -87,9 +86,6 @@ def ensure_channel_links():
 
 def _link_products():
     """Show a third of the linked entities' products as "also available at" their channel (no made-up links)."""
-    from marketplace.channels.models import EntityChannel, ProductChannel
-    from marketplace.registry.models import Product
-
     done = set(db.session.scalars(select(ProductChannel.product_id)))
     rows = db.session.execute(select(Product.id, EntityChannel.channel_id)
                               .join(EntityChannel, EntityChannel.entity_id == Product.entity_id)).all()
@@ -100,9 +96,6 @@ def _link_products():
 
 def ensure_shelves():
     """Stock each demo showroom with products of its province, expired and revoked ones included."""
-    from marketplace.registry.models import Certificate, Product
-    from marketplace.showrooms.models import Placement
-
     for showroom in ensure_showrooms():
         if db.session.scalar(select(Placement.id).where(Placement.showroom_id == showroom.id)):
             continue

@@ -18,8 +18,7 @@ from marketplace.accounts.models import User, VendorMembership
 from marketplace.accounts.services import send_in_locale
 from marketplace.extensions import db
 from marketplace.registry.models import REMINDER_DAYS, Certificate, CertificateReminder, Product
-from marketplace.registry.rules import EXPIRED, REVOKED, certificate_status, valid_on
-from marketplace.shop.catalog.rules import explaining_certificate
+from marketplace.registry.rules import EXPIRED, REVOKED, certificate_status, explaining_certificate, valid_on
 from marketplace.showrooms.models import Placement, Showroom, ShowroomNotice
 
 

@@ -24,6 +24,15 @@ STATUSES = ("active", "revoked")
 SCORE_BANDS = {5: (90, 100), 4: (70, 90), 3: (50, 70)}  #: stars -> [low, high) score band (5 stars: 90-100)
 
 
+class OfProduct:
+    """Rows that belong to one product (``product_id``): audit entries carry that product's province."""
+
+    def audit_province(self):
+        """The province of the product this row belongs to (from the session's identity map when loaded)."""
+        product = db.session.get(Product, self.product_id) if self.product_id else None
+        return product.province_code if product is not None else None
+
+
 class Entity(TimestampMixin, db.Model):
     """An OCOP entity; identified by its tax code when known, else by its name."""
 
@@ -68,7 +77,7 @@ class Product(TimestampMixin, db.Model):
     listing = relationship("Listing", back_populates="product", uselist=False, lazy="raise")
 
 
-class Certificate(TimestampMixin, db.Model):
+class Certificate(OfProduct, TimestampMixin, db.Model):
     """One OCOP recognition decision for one product (3-5 stars, valid 36 months by default)."""
 
     __tablename__ = "certificate"

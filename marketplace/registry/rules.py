@@ -33,3 +33,11 @@ def valid_on(day):
         Certificate.valid_until >= day,
         or_(Certificate.superseded_on.is_(None), Certificate.superseded_on > day),
     )
+
+
+def explaining_certificate(certificates, day):
+    """The certificate valid on ``day``, else the most recent one (which explains why none is valid)."""
+    valid = [c for c in certificates if certificate_status(c, day) == VALID]
+    if valid:
+        return valid[0]
+    return max(certificates, key=lambda c: (c.valid_from, c.id), default=None)

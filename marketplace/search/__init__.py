@@ -1,10 +1,12 @@
-"""Search facade: the only way into the product index. Nothing outside this package imports Whoosh.
+"""Search facade: the only way into the product index, and the storefront's read path (``browse``).
 
+Nothing outside this package imports Whoosh.
 ``search`` and ``suggest`` answer queries; changes reach the index through the session hooks installed by
 ``install`` (queued in the same transaction, applied after commit); ``rebuild`` and ``check`` maintain it.
 """
 
 from marketplace.search import query as _query
+from marketplace.search.browse import SORTS, FilterError, Filters, Page, browse, parse_filters
 from marketplace.search.sync import check, current_engine, install, pending_count, queue, rebuild, sync_pending
 
 
@@ -18,5 +20,5 @@ def suggest(text, day, limit=8):
     return _query.suggest(current_engine(), text, day.toordinal(), limit=limit)
 
 
-__all__ = ["check", "current_engine", "install", "pending_count", "queue", "rebuild", "search", "suggest",
-           "sync_pending"]
+__all__ = ["SORTS", "FilterError", "Filters", "Page", "browse", "check", "current_engine", "install", "parse_filters",
+           "pending_count", "queue", "rebuild", "search", "suggest", "sync_pending"]

@@ -10,6 +10,7 @@ import shutil
 import time
 
 from flask import current_app
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import delete, event, func, insert, inspect, select
 from sqlalchemy.orm import Session
 from whoosh import index as whoosh_index
@@ -19,6 +20,7 @@ from marketplace.core.clock import today
 from marketplace.extensions import db
 from marketplace.registry.models import Certificate, Entity, Product
 from marketplace.search.documents import documents_for
+from marketplace.search.engine import Engine
 from marketplace.search.models import SearchPending
 from marketplace.search.schema import product_schema
 from marketplace.shop.catalog.models import Listing
@@ -30,8 +32,6 @@ _engines = {}
 
 def current_engine():
     """The engine of the configured index directory (one per directory per process)."""
-    from marketplace.search.engine import Engine
-
     base = current_app.config["SEARCH_INDEX_DIR"]
     if base not in _engines:
         _engines[base] = Engine(base)
@@ -89,8 +89,6 @@ def after_rollback(session):
 
 def install():
     """Listen to Flask-SQLAlchemy sessions (once per process)."""
-    from flask_sqlalchemy.session import Session as FlaskSession
-
     if not event.contains(FlaskSession, "after_flush", after_flush):
         event.listen(FlaskSession, "after_flush", after_flush)
         event.listen(FlaskSession, "after_commit", after_commit)

@@ -11,8 +11,7 @@ from marketplace.core.text import nfc
 from marketplace.extensions import db
 from marketplace.registry.codes import normalize_code
 from marketplace.registry.models import Certificate, Entity, Product
-from marketplace.registry.rules import VALID, certificate_status
-from marketplace.shop.catalog.rules import explaining_certificate
+from marketplace.registry.rules import VALID, certificate_status, explaining_certificate
 from marketplace.showrooms.models import PLACEMENT_LABELS, Placement
 
 EXPIRING_DAYS = 90

@@ -8,7 +8,7 @@ from openpyxl import Workbook
 from sqlalchemy import select
 
 from marketplace.extensions import db
-from marketplace.registry.models import Product
+from marketplace.registry.models import Certificate, Product
 from marketplace.shop.catalog.models import Listing
 from marketplace.shop.orders.models import Order, OrderLine, VendorOrder
 
@@ -19,8 +19,6 @@ ORDER_COLUMNS = ("order", "date", "status", "product", "variant", "quantity", "u
 
 def listing_rows(entity_id):
     """The entity's listings, in the columns of the listing import file (so they can be edited and re-imported)."""
-    from marketplace.registry.models import Certificate
-
     rows = db.session.execute(select(Product, Listing).join(Listing, Listing.product_id == Product.id)
                               .where(Product.entity_id == entity_id).order_by(Product.name)).all()
     numbers = {}

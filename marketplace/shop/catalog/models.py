@@ -7,9 +7,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core.db import TimestampMixin
 from marketplace.extensions import db
+from marketplace.registry.models import OfProduct
 
 
-class Listing(TimestampMixin, db.Model):
+class Listing(OfProduct, TimestampMixin, db.Model):
     """A vendor's offer for a certified product: price in whole đồng, stock, descriptions."""
 
     __tablename__ = "listing"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, select
 
 from marketplace.registry.models import Certificate, Product
-from marketplace.registry.rules import VALID, certificate_status, valid_on
+from marketplace.registry.rules import VALID, certificate_status, explaining_certificate, valid_on
 from marketplace.shop.catalog.models import Listing
 
 #: Reasons, in the order they are reported (contract §4).
@@ -38,14 +38,6 @@ def listed_products(day):
         .join(Certificate, and_(Certificate.product_id == Product.id, valid_on(day)))
         .where(Listing.published.is_(True))
     )
-
-
-def explaining_certificate(certificates, day):
-    """The certificate valid on ``day``, else the most recent one (which explains why none is valid)."""
-    valid = [c for c in certificates if certificate_status(c, day) == VALID]
-    if valid:
-        return valid[0]
-    return max(certificates, key=lambda c: (c.valid_from, c.id), default=None)
 
 
 def availability(listing, certificates, day):

@@ -9,10 +9,9 @@ from marketplace.core.changes import apply_changes, snapshot
 from marketplace.core.errors import Refused
 from marketplace.extensions import db
 from marketplace.registry.models import Certificate
-from marketplace.registry.rules import VALID, certificate_status
+from marketplace.registry.rules import VALID, certificate_status, explaining_certificate
 from marketplace.shop.cart.models import CartLine
 from marketplace.shop.catalog.models import Listing, ListingVariant
-from marketplace.shop.catalog.rules import explaining_certificate
 from marketplace.shop.orders.models import OrderLine
 
 FIELDS = ("price_vnd", "stock", "unit", "description_vi", "description_en", "published")

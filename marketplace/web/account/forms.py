@@ -2,30 +2,12 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
+from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
-
-def choices(pairs):
-    """WTForms select options from ``(value, label)`` pairs."""
-    return [SelectChoice(value, label) for value, label in pairs]
-
+from marketplace.core.forms import choices, email_field, new_password_field
 
 LANGUAGE_CHOICES = (("vi", "Tiếng Việt"), ("en", "English"))
-
-
-def email_field():
-    """A required e-mail field."""
-    return EmailField(_l("E-mail"), validators=[DataRequired(_l("Enter your e-mail address.")),
-                                                Email(_l("Enter a valid e-mail address."), check_deliverability=False),
-                                                Length(max=254)])
-
-
-def new_password_field(label):
-    """A new-password field (strength is checked by the service)."""
-    return PasswordField(label, validators=[DataRequired(_l("Choose a password.")),
-                                            Length(min=10, max=200, message=_l("Use at least 10 characters."))])
 
 
 class LoginForm(FlaskForm):
@@ -98,12 +80,6 @@ class InviteForm(FlaskForm):
     """The owner invites a staff member."""
 
     email = email_field()
-
-
-class DecisionForm(FlaskForm):
-    """An officer's decision on an application (the reason is required to reject)."""
-
-    reason = TextAreaField(_l("Reason (required to reject)"), validators=[Optional(), Length(max=2000)])
 
 
 class RoleForm(FlaskForm):

@@ -8,7 +8,8 @@ from marketplace.core.clock import today
 from marketplace.core.errors import ProblemError
 from marketplace.reference.lookup import classification, provinces
 from marketplace.registry.services import find_by_code, find_by_number
-from marketplace.shop.catalog.queries import FilterError, browse, load_cards, parse_filters, product_detail
+from marketplace.search import FilterError, browse, parse_filters
+from marketplace.shop.catalog.queries import load_cards, product_detail
 from marketplace.web.api.blueprint import bp
 from marketplace.web.api.serializers import card_json, detail_json, verification_json
 

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Regexp
 
-from marketplace.web.account.forms import choices
+from marketplace.core.forms import choices
 
 PAYMENT_CHOICES = (("cod", _l("Cash on delivery")), ("bank_transfer", _l("Bank transfer (VietQR)")),
                    ("card", _l("International card (Stripe)")))

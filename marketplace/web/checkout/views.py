@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from marketplace.core.clock import today
 from marketplace.core.errors import Refused
+from marketplace.core.forms import choices
 from marketplace.extensions import db
 from marketplace.payments import services as payments
 from marketplace.reference.lookup import provinces
@@ -14,7 +15,6 @@ from marketplace.registry.qr import qr_svg
 from marketplace.shop.cart import services as cart_services
 from marketplace.shop.orders import services as orders
 from marketplace.shop.orders.models import Order, OrderEvent
-from marketplace.web.account.forms import choices
 from marketplace.web.checkout.blueprint import bp
 from marketplace.web.checkout.forms import CheckoutForm
 

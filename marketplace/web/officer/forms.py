@@ -2,11 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from marketplace.web.account.forms import choices
+from marketplace.core.forms import choices, import_file_field
 
 GROUNDS = (
     ("a", _l("a) False or forged dossier")),
@@ -53,5 +52,10 @@ class CorrectForm(FlaskForm):
 class UploadForm(FlaskForm):
     """A registry file (CSV or XLSX, contract §2)."""
 
-    file = FileField(_l("Registry file (CSV or XLSX)"), validators=[
-        FileRequired(), FileAllowed(["csv", "xlsx"], _l("Upload a .csv or .xlsx file."))])
+    file = import_file_field(_l("Registry file (CSV or XLSX)"))
+
+
+class ApplicationDecisionForm(FlaskForm):
+    """An officer's decision on an entity's application (the reason is required to reject)."""
+
+    reason = TextAreaField(_l("Reason (required to reject)"), validators=[Optional(), Length(max=2000)])

@@ -11,6 +11,7 @@ from flask import Response, abort, render_template, request
 from flask_babel import format_number, format_percent, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from openpyxl import Workbook
 
 from marketplace.access.decorators import role_required
 from marketplace.core import charts
@@ -139,8 +140,6 @@ def programme_csv():
 @role_required("officer", "admin")
 def programme_xlsx():
     """The dashboard's tables as an XLSX workbook: one sheet per table, a header row, then the rows."""
-    from openpyxl import Workbook
-
     province_code, day = scope_province(), today()
     workbook = Workbook(write_only=True)
     for title, headers, rows in export_tables(services.programme_summary(day, province_code)):

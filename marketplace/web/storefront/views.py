@@ -8,14 +8,8 @@ from marketplace.extensions import db
 from marketplace.reference.lookup import criteria_sets, provinces, resolve_province, sectors
 from marketplace.registry.models import Entity, Product
 from marketplace.reports import sales as stats
-from marketplace.shop.catalog.queries import (
-    FilterError,
-    Filters,
-    browse,
-    count_listed_by,
-    parse_filters,
-    product_detail,
-)
+from marketplace.search import FilterError, Filters, browse, parse_filters
+from marketplace.shop.catalog.queries import count_listed_by, product_detail
 from marketplace.web.storefront.blueprint import bp
 
 

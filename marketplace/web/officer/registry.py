@@ -1,64 +1,21 @@
-"""Programme officers: entity applications of their province (or the whole country)."""
-
+"""Officers keep the certificate registry: search, history, issue, renew, upgrade, revoke, correct, upload."""
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from marketplace.access import policy
 from marketplace.access import registry as registry_data
 from marketplace.access.decorators import role_required
-from marketplace.accounts import onboarding as services
-from marketplace.accounts.models import EntityApplication
 from marketplace.core import uploads
 from marketplace.core.clock import today
-from marketplace.core.errors import Refused
 from marketplace.extensions import db
 from marketplace.reference.lookup import provinces
 from marketplace.registry import lifecycle
 from marketplace.registry.importer import import_registry
-from marketplace.registry.rules import certificate_status
-from marketplace.shop.catalog.rules import explaining_certificate
-from marketplace.web.account.forms import DecisionForm as ApplicationDecisionForm
+from marketplace.registry.rules import certificate_status, explaining_certificate
 from marketplace.web.officer.blueprint import bp
 from marketplace.web.officer.forms import CorrectForm, DecisionForm, RevokeForm, UploadForm
 
-
-@bp.get("/applications")
-@role_required("officer", "admin")
-def applications():
-    """Applications in the officer's scope, pending first."""
-    status = request.args.get("status", "pending")
-    query = policy.applications_for(current_user)
-    if status in ("pending", "approved", "rejected"):
-        query = query.where(EntityApplication.status == status)
-    rows = db.session.scalars(query.order_by(EntityApplication.created_at.desc()).limit(200)).all()
-    return render_template("officers/applications.html", applications=rows, status=status)
-
-
-@bp.route("/applications/<int:application_id>", methods=["GET", "POST"])
-@role_required("officer", "admin")
-def application(application_id):
-    """Review one application and approve or reject it."""
-    item = policy.get_or_404(policy.applications_for(current_user), application_id, EntityApplication)
-    form = ApplicationDecisionForm()
-    if request.method == "POST":
-        policy.authorize(current_user, "application.decide", item)
-        if form.validate_on_submit():
-            try:
-                services.decide_application(current_user, item, request.form.get("decision") == "approve",
-                                            form.reason.data)
-            except Refused as error:
-                flash(error.message, "error")
-                return render_template("officers/application.html", item=item, form=form), 400
-            db.session.commit()
-            flash(_("Decision recorded."), "success")
-            return redirect(url_for("officer.applications"))
-    return render_template("officers/application.html", item=item, form=form,
-                           can_decide=policy.can(current_user, "application.decide", item))
-
-
-# --- the certificate registry ----------------------------------------------------------------------------------
 
 @bp.get("/registry")
 @role_required("officer", "admin")
