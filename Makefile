@@ -45,6 +45,7 @@ test-postgres: install translations
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 bench: install translations
 	$(BIN)/python benchmarks/import_bench.py

@@ -81,6 +81,21 @@ class TestingConfig(Config):
     SECRET_KEY = "test-secret-key"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
     RATELIMIT_STORAGE_URI = "memory://"
+    #: Mail and Stripe stay off whatever the shell exports: mail goes to the outbox, and tests that need Stripe
+    #: point these at the local fake (tests/support/fake_stripe.py) on app.config themselves.
+    MAIL_SERVER = None
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    STRIPE_SECRET_KEY = None
+    STRIPE_WEBHOOK_SECRET = None
+    STRIPE_API_BASE = None
+
+
+#: Settings production cannot start without: (config key, environment variable that sets it).
+PRODUCTION_REQUIRED = (("SQLALCHEMY_DATABASE_URI", "DATABASE_URL"), ("SECRET_KEY", "SECRET_KEY"))
+#: Card payment is on when STRIPE_SECRET_KEY is set (``stripe_client.is_configured``); the webhook secret must
+#: come with it, or paid orders would never be confirmed (and one without the other is a half setup).
+STRIPE_PAIR = ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET")
 
 
 class ProductionConfig(Config):
@@ -92,10 +107,15 @@ class ProductionConfig(Config):
 
     @classmethod
     def validate(cls, app):
-        """Refuse to start without a secret key and a database."""
-        missing = [key for key in ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI") if not app.config.get(key)]
+        """Refuse to start without a database, a secret key, and (when card payment is on) both Stripe keys."""
+        missing = [variable for key, variable in PRODUCTION_REQUIRED if not app.config.get(key)]
+        stripe_missing = [key for key in STRIPE_PAIR if not app.config.get(key)]
+        half_stripe = 0 < len(stripe_missing) < len(STRIPE_PAIR)
+        if half_stripe:
+            missing += stripe_missing
         if missing:
-            raise ConfigError(f"missing required settings: {', '.join(missing)}")
+            pair = " (card payment needs both STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET)" if half_stripe else ""
+            raise ConfigError(f"production refuses to start: missing required settings: {', '.join(missing)}{pair}")
 
 
 CONFIGS = {"development": DevelopmentConfig, "testing": TestingConfig, "production": ProductionConfig}

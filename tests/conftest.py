@@ -16,6 +16,7 @@ from marketplace.core import clock
 from marketplace.extensions import db, limiter
 from marketplace.reference.sync import load_reference
 from tests.factories import make_certificate, make_entity, make_listed, make_listing, make_product
+from tests.support.network_guard import NetworkGuard, OutsideConnectionError, service_hosts
 
 #: Tables that hold reference data: created once, never cleaned between tests.
 REFERENCE_TABLES = {"province", "legacy_province", "sector", "product_group", "criteria_set"}
@@ -25,6 +26,38 @@ def database_url(tmp_path_factory):
     """PostgreSQL when TEST_DATABASE_URL is set (it must then work), else a SQLite file."""
     url = os.environ.get("TEST_DATABASE_URL")
     return url or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _network_guard_installed():
+    """Once per run: no connection leaves this machine (tests/support/network_guard.py); loopback is free."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        yield NetworkGuard(allowed_hosts=service_hosts()).install(monkeypatch)
+
+
+#: Set on a test item when its setup or call already failed on the network guard's refusal.
+REFUSED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Remember a failure the guard raised, so its teardown does not report the same attempt twice."""
+    report = yield
+    if call.excinfo is not None and call.excinfo.errisinstance(OutsideConnectionError):
+        item.stash[REFUSED] = True
+    return report
+
+
+@pytest.fixture(autouse=True)
+def network_guard(request, _network_guard_installed):
+    """Fail the test if it tried to reach outside, even when the code under test swallowed the refusal."""
+    guard = _network_guard_installed
+    guard.attempts.clear()
+    yield guard
+    attempts = list(guard.attempts)
+    guard.attempts.clear()
+    if attempts and not request.node.stash.get(REFUSED, False):
+        pytest.fail(f"the test tried to reach outside this machine: {attempts}", pytrace=False)
 
 
 @pytest.fixture(scope="session")

@@ -120,9 +120,9 @@ def search_check():
 @search_cli.command("sync")
 def search_sync():
     """Apply queued index changes now (cron-safe; a busy index leaves them queued)."""
-    from marketplace import search
+    from marketplace.jobs.scheduled import sync_search
 
-    done = search.sync_pending()
+    done = sync_search()
     click.echo("index busy: changes stay queued" if done is None else f"{done} products refreshed")
     sys.exit(0 if done is not None else 1)
 
@@ -143,13 +143,9 @@ def certificates_sweep(day):
 @orders_cli.command("expire")
 def orders_expire():
     """Cancel unpaid orders whose reservation lapsed; their stock returns (cron: every 5 minutes)."""
-    from datetime import UTC, datetime
+    from marketplace.jobs.scheduled import expire_orders
 
-    from marketplace.extensions import db
-    from marketplace.shop.orders.services import expire_unpaid
-
-    count = expire_unpaid(datetime.now(UTC))
-    db.session.commit()
+    count = expire_orders()
     click.echo(f"{count} unpaid orders expired")
 
 
@@ -157,12 +153,10 @@ def orders_expire():
 @click.option("--older-than", default=35, show_default=True, help="Minutes since the payment started.")
 def orders_reconcile(older_than):
     """Ask Stripe about card payments stuck in pending (a missed webhook) and apply what it says."""
-    from marketplace.extensions import db
-    from marketplace.payments.services import reconcile
+    from marketplace.jobs.scheduled import reconcile_payments
 
-    for session_id, outcome in reconcile(older_than):
+    for session_id, outcome in reconcile_payments(older_than):
         click.echo(f"{session_id}: {outcome}")
-    db.session.commit()
 
 
 def register(app):
