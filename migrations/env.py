@@ -89,6 +89,10 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # Batch migrations copy and drop tables: with foreign keys on, a DROP would run ON DELETE rules.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()  # end the implicit transaction the PRAGMA began; migrations run in their own
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

@@ -6,6 +6,7 @@ Views and API handlers follow "load, authorise, act": load rows through the scop
 
 from flask import abort
 from sqlalchemy import false, select
+from sqlalchemy.orm import contains_eager
 
 from marketplace.accounts.models import EntityApplication, User, VendorMembership
 from marketplace.core.audit import AuditEntry
@@ -111,16 +112,31 @@ def registry_products_for(user):
     return province_scoped(select(Product), Product.province_code, user, false())
 
 
-def vendor_orders_for(user, limit=50, status=None):
-    """The parts of orders that the user's entity fulfils, newest first, optionally in one status."""
+def vendor_orders_for(user, status=None):
+    """SELECT of (VendorOrder, order reference) the user's entity fulfils, newest first; nothing for others."""
     membership = user.membership if user.is_authenticated else None
-    if membership is None:
-        return []
     query = (select(VendorOrder, Order.reference).join(Order, Order.id == VendorOrder.order_id)
-             .where(VendorOrder.entity_id == membership.entity_id))
-    if status is not None:
-        query = query.where(VendorOrder.status == status)
-    return db.session.execute(query.order_by(VendorOrder.id.desc()).limit(limit)).all()
+             .order_by(VendorOrder.id.desc()))
+    if membership is None:
+        return query.where(false())
+    query = query.where(VendorOrder.entity_id == membership.entity_id)
+    return query if status is None else query.where(VendorOrder.status == status)
+
+
+def listings_for(user):
+    """SELECT of the listings of the entity ``user`` belongs to (their product loaded); nothing for others."""
+    membership = user.membership if user.is_authenticated else None
+    query = (select(Listing).join(Product, Product.id == Listing.product_id)
+             .options(contains_eager(Listing.product)))
+    if membership is None:
+        return query.where(false())
+    return query.where(Product.entity_id == membership.entity_id)
+
+
+def listing_for_member_or_404(user, listing_id):
+    """Load, then authorise: a listing of the member's own entity, else 404."""
+    own_entity_or_404(user)
+    return get_or_404(listings_for(user), listing_id, Listing)
 
 
 def members_of(entity_id):

@@ -1,11 +1,17 @@
-"""Reading import files (CSV or XLSX) row by row, with the file's own line numbers."""
+"""Tables in and out: import files read row by row with their own line numbers; exports with safe cells.
+
+Every CSV or XLSX export goes through ``csv_bytes``/``xlsx_bytes``, so text from people that would start a
+formula (``= + - @``, tab, CR) is neutralised in CSV and stored as text in XLSX.
+"""
 
 import csv
+import io
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 
 from marketplace.core.text import nfc
 
@@ -35,7 +41,58 @@ class RowErrors:
 def _clean(value):
     if value is None:
         return ""
-    return unicodedata.normalize("NFC", value).strip() if isinstance(value, str) else value
+    if not isinstance(value, str):
+        return value
+    value = unicodedata.normalize("NFC", value).strip()
+    return value[1:] if value[:1] == "'" and value[1:2] in FORMULA_STARTS else value  # our own export's guard
+
+
+#: A cell beginning with one of these is a formula (or becomes one) in Excel, LibreOffice and Google Sheets.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def safe_cell(value):
+    """A CSV cell that no spreadsheet program runs: text that would start a formula gets a leading apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_bytes(sections):
+    """``(title, header, rows)`` sections as UTF-8 CSV with a BOM (Excel reads it); a None title means one table."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for title, header, rows in sections:
+        if title is not None:
+            writer.writerow([safe_cell(title)])
+        writer.writerow([safe_cell(cell) for cell in header])
+        writer.writerows([safe_cell(cell) for cell in row] for row in rows)
+        if title is not None:
+            writer.writerow([])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def xlsx_bytes(sections):
+    """``(title, header, rows)`` sections as an XLSX workbook, a sheet each; text is always stored as text."""
+    workbook = Workbook(write_only=True)
+    for title, header, rows in sections:
+        sheet = workbook.create_sheet((title or "Sheet1")[:31])
+        for row in (header, *rows):
+            sheet.append([_xlsx_cell(sheet, cell) for cell in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _xlsx_cell(sheet, value):
+    """A write-only cell; strings are typed as strings so ``=HYPERLINK(…)`` stays text, never a live formula."""
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
 
 
 def _header(cells):

@@ -1,14 +1,13 @@
-"""Payments of orders and the Stripe events already processed (each exactly once)."""
+"""Payments of orders, their status changes, and the Stripe events already processed (each exactly once)."""
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, DateTime, ForeignKey, String
+from sqlalchemy import JSON, BigInteger, CheckConstraint, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from marketplace.core.db import TimestampMixin, utcnow
 from marketplace.extensions import db
-
-PAYMENT_STATUSES = ("pending", "succeeded", "failed", "expired", "refunded", "amount_mismatch")
+from marketplace.payments.status import PAYMENT_STATUSES
 
 
 class Payment(TimestampMixin, db.Model):
@@ -25,6 +24,23 @@ class Payment(TimestampMixin, db.Model):
     stripe_payment_intent: Mapped[str | None] = mapped_column(String(255))
     #: The provider's last payload about this payment, kept as received.
     provider_data: Mapped[dict | None] = mapped_column(JSON)
+
+    def status_event(self, from_status, to_status, actor, note=None):
+        """The event row of a status change of this payment (``status.move`` adds it)."""
+        return PaymentEvent(payment_id=self.id, from_status=from_status, to_status=to_status, actor=actor, note=note)
+
+
+class PaymentEvent(db.Model):
+    """A status change of a payment: who, when, from what to what (written by ``payments.status.move``)."""
+
+    __tablename__ = "payment_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payment.id"), index=True)
+    from_status: Mapped[str] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    actor: Mapped[str] = mapped_column(String(254))  #: ``stripe``, or the e-mail of the staff member
+    note: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class ProcessedStripeEvent(db.Model):

@@ -5,15 +5,20 @@ bought it while it was certified (the order line keeps that certificate's number
 then. The checkout page says so.
 """
 
+from datetime import UTC, datetime, timedelta
+
 from flask import current_app, url_for
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from marketplace.core import audit
 from marketplace.core.errors import Refused
 from marketplace.extensions import db
-from marketplace.payments import stripe_client
+from marketplace.payments import refunds, stripe_client
 from marketplace.payments.models import Payment, ProcessedStripeEvent
 from marketplace.payments.simulated import simulated
+from marketplace.payments.status import move
+from marketplace.payments.vietqr import payload
 from marketplace.shop.orders import services as orders
 from marketplace.shop.orders.models import Order, OrderLine, VendorOrder
 
@@ -75,17 +80,17 @@ def mark_paid(session):
         return "unknown session"
     order = db.session.get(Order, payment.order_id)
     payment.provider_data, payment.stripe_payment_intent = session, session.get("payment_intent")
+    if payment.status in ("succeeded", "refunded"):  # a replay under another event id: nothing to do
+        return "already paid" if payment.status == "succeeded" else "already refunded"
     if session.get("amount_total") != order.total_vnd or (session.get("currency") or "").lower() != "vnd":
-        payment.status = "amount_mismatch"
+        if payment.status != "amount_mismatch":
+            move(payment, "amount_mismatch", "stripe")
         return "amount mismatch: not paid"
-    if payment.status == "succeeded":
-        return "already paid"
-    payment.status = "succeeded"
+    move(payment, "succeeded", "stripe")
     if order.status == "pending_payment":
         orders.mark_paid(order, "stripe")
         return "paid"
-    _, error = stripe_client.refund(payment.stripe_payment_intent, idempotency_key=f"{order.reference}-late-refund")
-    payment.status = "refunded" if error is None else payment.status
+    error = refunds.refund_late_payment(payment, order)
     return "paid after cancellation: refunded" if error is None else f"refund failed: {error}"
 
 
@@ -94,7 +99,8 @@ def on_failed(session):
     payment = _payment_for(session)
     if payment is None:
         return "unknown session"
-    payment.status = "failed"
+    if payment.status != "failed":
+        move(payment, "failed", "stripe")
     order = db.session.get(Order, payment.order_id)
     if order.status == "pending_payment":
         orders.cancel(order, "stripe", "payment failed")
@@ -108,7 +114,7 @@ def on_expired(session):
         return "unknown session"
     order = db.session.get(Order, payment.order_id)
     if payment.status == "pending":
-        payment.status = "expired"
+        move(payment, "expired", "stripe")
     if order.status == "pending_payment":
         orders.cancel(order, "stripe", "payment session expired")
         return "expired: cancelled"
@@ -117,11 +123,13 @@ def on_expired(session):
 
 def on_charge_refunded(charge):
     """Stripe confirms a refund (ours, or one made in Stripe's dashboard): the payment records it."""
-    payment = db.session.scalar(select(Payment).where(Payment.stripe_payment_intent == charge.get("payment_intent")))
+    intent = charge.get("payment_intent")
+    payment = db.session.scalar(select(Payment).where(Payment.stripe_payment_intent == intent)) if intent else None
     if payment is None:
         return "unknown payment"
     if charge.get("amount_refunded", 0) >= payment.amount_vnd:
-        payment.status = "refunded"
+        if payment.status != "refunded":
+            move(payment, "refunded", "stripe")
         return "refunded in full"
     return "partially refunded"
 
@@ -169,8 +177,6 @@ def start_bank_transfer(order):
 
 def transfer_payload(order):
     """The VietQR (EMVCo/NAPAS) payload for paying ``order`` by bank transfer."""
-    from marketplace.payments.vietqr import payload
-
     config = current_app.config
     return payload(config["BANK_TRANSFER_BIN"], config["BANK_TRANSFER_ACCOUNT"], order.total_vnd, order.reference,
                    merchant_name=config.get("BANK_TRANSFER_NAME"))
@@ -181,10 +187,8 @@ def confirm_transfer(payment, staff):
     order = db.session.get(Order, payment.order_id)
     if payment.method != "bank_transfer" or payment.status != "pending" or order.status != "pending_payment":
         raise PaymentError("this transfer cannot be confirmed")
-    payment.status = "succeeded"
+    move(payment, "succeeded", staff.email)
     orders.mark_paid(order, staff.email)
-    from marketplace.core import audit
-
     audit.record(None, "payment.transfer_confirmed", payment, None, {"order": order.reference,
                                                                      "amount_vnd": payment.amount_vnd},
                  province_code=order.province_code)
@@ -193,8 +197,6 @@ def confirm_transfer(payment, staff):
 
 def reconcile(older_than_minutes=35):
     """Ask Stripe about card payments still pending after their session should have ended; apply the answer."""
-    from datetime import UTC, datetime, timedelta
-
     cutoff = datetime.now(UTC) - timedelta(minutes=older_than_minutes)
     pending = db.session.scalars(select(Payment).where(Payment.method == "card", Payment.status == "pending",
                                                        Payment.created_at < cutoff)).all()

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from marketplace.core.db import TimestampMixin
 from marketplace.extensions import db
+from marketplace.registry.models import OfProduct
 
 #: Location kinds of Decision 950/QĐ-BCT.
 SHOWROOM_KINDS = ("transport_hub", "rest_stop", "mall_market", "tourist_site", "craft_village", "commercial_centre",
@@ -32,7 +33,7 @@ PLACEMENT_LABELS = {"requested": _l("Requested"), "accepted": _l("Accepted"), "d
                     "displayed": _l("On display"), "removed": _l("Removed")}
 
 
-class Placement(TimestampMixin, db.Model):
+class Placement(OfProduct, TimestampMixin, db.Model):
     """A product's place on a showroom's shelf: requested by its vendor or added by staff, then decided."""
 
     __tablename__ = "showroom_placement"
@@ -43,7 +44,8 @@ class Placement(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     showroom_id: Mapped[int] = mapped_column(ForeignKey("showroom.id"), index=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
-    status: Mapped[str] = mapped_column(String(10), default="requested")
+    #: Set only by ``showrooms.services.move``; a new placement has none until its first move (place or request).
+    status: Mapped[str] = mapped_column(String(10))
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     note: Mapped[str | None] = mapped_column(Text)  #: the staff's reason or remark, shown to the vendor

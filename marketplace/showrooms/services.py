@@ -18,14 +18,19 @@ EXPIRING_DAYS = 90
 #: Most urgent first: what must leave the shelf, then what is about to lapse, then the rest.
 URGENCY = {"revoked": 0, "expired": 1, "superseded": 2, "not_yet_valid": 3, "no_certificate": 3, "expiring": 4,
            "valid": 5}
-#: Allowed placement moves.
+#: Allowed placement moves: status → {action: new status}. Staff decide on a placement (accept, decline, display,
+#: remove) or put a product straight on the shelf (place); its vendor proposes it again (request).
 TRANSITIONS = {
-    "requested": {"accept": "accepted", "decline": "declined"},
-    "accepted": {"display": "displayed", "remove": "removed"},
+    "requested": {"accept": "accepted", "decline": "declined", "place": "displayed"},
+    "accepted": {"display": "displayed", "remove": "removed", "place": "displayed"},
     "displayed": {"remove": "removed"},
-    "removed": {"display": "displayed"},
-    "declined": {},
+    "removed": {"display": "displayed", "place": "displayed", "request": "requested"},
+    "declined": {"place": "displayed", "request": "requested"},
 }
+#: How a new placement starts: staff put the product on the shelf, or its vendor proposes it.
+START = {"place": "displayed", "request": "requested"}
+#: The actions of the staff's decision buttons (``decide``); the vendor's ``request`` sets who asked instead.
+DECISIONS = ("accept", "decline", "display", "remove")
 
 
 @dataclass
@@ -96,17 +101,11 @@ def lookup(text, day, limit=20):
 
 
 def decide(placement, action, user, note=None):
-    """Move a placement (accept, decline, display, remove); an impossible move says why."""
-    target = TRANSITIONS[placement.status].get(action)
-    if target is None:
+    """Accept, decline, display or remove a placement; an impossible move says why."""
+    if action not in DECISIONS:
         raise Refused(_("This placement (%(status)s) cannot be changed that way.",
-                             status=PLACEMENT_LABELS[placement.status]))
-    before = {"status": placement.status}
-    placement.status, placement.decided_by_id = target, user.id
-    if note:
-        placement.note = note
-    audit.record(None, f"placement.{target}", placement, before, {"status": target, "note": note})
-    return placement
+                        status=PLACEMENT_LABELS[placement.status]))
+    return move(placement, action, user, note)
 
 
 def has_valid_certificate(product, day):
@@ -121,13 +120,27 @@ def placement_of(showroom, product):
                                                      Placement.product_id == product.id))
 
 
-def move(placement, status, user, action_field="decided_by_id"):
-    """Set a placement's status (creating nothing), recording who and an audit entry."""
-    before = {"status": placement.status} if placement.id else None
-    placement.status = status
-    setattr(placement, action_field, user.id)
+def move(placement, action, user, note=None):
+    """The one way a placement's status changes; records who acted and an audit entry.
+
+    ``action`` must be allowed from the placement's status (``START`` for a new placement): an impossible move raises
+    Refused and changes nothing.
+    """
+    current = placement.status  # None for a new placement
+    target = (START if current is None else TRANSITIONS[current]).get(action)
+    if target is None:
+        raise Refused(_("This placement (%(status)s) cannot be changed that way.",
+                        status=PLACEMENT_LABELS.get(current, "—")))
+    placement.status = target
+    if action == "request":
+        placement.requested_by_id = user.id
+    else:
+        placement.decided_by_id = user.id
+    if note:
+        placement.note = note
     db.session.flush()
-    audit.record(None, f"placement.{status}", placement, before, {"status": status})
+    after = {"status": target, "note": note} if action in DECISIONS else {"status": target}
+    audit.record(None, f"placement.{target}", placement, None if current is None else {"status": current}, after)
     return placement
 
 
@@ -141,7 +154,7 @@ def put_on_shelf(showroom, product, user, day):
         db.session.add(placement)
     elif placement.status == "displayed":
         return placement
-    return move(placement, "displayed", user)
+    return move(placement, "place", user)
 
 
 def request_placement(user, product, showroom, day):
@@ -155,4 +168,4 @@ def request_placement(user, product, showroom, day):
         placement = Placement(showroom_id=showroom.id, product_id=product.id)
         db.session.add(placement)
     placement.note = None
-    return move(placement, "requested", user, action_field="requested_by_id")
+    return move(placement, "request", user)

@@ -1,12 +1,9 @@
 """Downloads for vendors: their listings and their orders, as CSV or XLSX."""
 
-import csv
-import io
-
 from flask import Response
-from openpyxl import Workbook
 from sqlalchemy import select
 
+from marketplace.core.tabular import XLSX_TYPE, csv_bytes, xlsx_bytes
 from marketplace.extensions import db
 from marketplace.registry.models import Certificate, Product
 from marketplace.shop.catalog.models import Listing
@@ -43,22 +40,12 @@ def order_rows(entity_id):
 
 
 def download(rows, columns, filename, fmt):
-    """``rows`` as a CSV (UTF-8 with BOM, for Excel) or XLSX attachment."""
+    """``rows`` as a CSV (UTF-8 with BOM, for Excel) or XLSX attachment, cells made safe for spreadsheets."""
+    section = [(None, list(columns), [[row[column] for column in columns] for row in rows])]
     if fmt == "xlsx":
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.append(list(columns))
-        for row in rows:
-            sheet.append([row[column] for column in columns])
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        body, mimetype = buffer.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        body, mimetype = xlsx_bytes(section), XLSX_TYPE
     else:
-        text = io.StringIO()
-        writer = csv.DictWriter(text, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(rows)
-        body, mimetype = text.getvalue().encode("utf-8-sig"), "text/csv"
+        body, mimetype = csv_bytes(section), "text/csv"
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f"attachment; filename={filename}.{fmt}"
     return response

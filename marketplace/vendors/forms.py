@@ -1,9 +1,11 @@
-"""Vendor forms: a listing's price, stock, package and descriptions."""
+"""Vendor forms: applying to sell, inviting staff, a listing's price, stock, package and descriptions, uploads."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+from marketplace.core.forms import choices, email_field, import_file_field
 
 
 def price_field():
@@ -39,3 +41,30 @@ class VariantForm(FlaskForm):
                                                                        Length(max=80)])
     price_vnd = price_field()
     stock = stock_field()
+
+
+class ApplicationForm(FlaskForm):
+    """An OCOP entity applies to sell here."""
+
+    name = StringField(_l("Entity name (as on the OCOP decision)"), validators=[DataRequired(), Length(max=300)])
+    entity_type = SelectField(_l("Legal form"), choices=choices([
+        ("cooperative", _l("Cooperative")), ("cooperative_group", _l("Cooperative group")),
+        ("enterprise", _l("Enterprise")), ("household_business", _l("Household business"))]))
+    tax_code = StringField(_l("Tax code / business registration number"), validators=[
+        Optional(), Regexp(r"^\d{10}(-\d{3})?$", message=_l("A tax code has 10 digits, or 10-3 for a branch."))])
+    province = SelectField(_l("Province"))
+    address = TextAreaField(_l("Address"), validators=[Optional(), Length(max=500)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Regexp(
+        r"^(\+84|0)(3|5|7|8|9)\d{8}$", message=_l("Enter a Vietnamese mobile number, e.g. 0912345678."))])
+
+
+class InviteForm(FlaskForm):
+    """The owner invites a staff member."""
+
+    email = email_field()
+
+
+class ListingUploadForm(FlaskForm):
+    """A listing file (CSV or XLSX, contract §3)."""
+
+    file = import_file_field(_l("Listing file (CSV or XLSX)"))

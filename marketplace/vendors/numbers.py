@@ -1,7 +1,5 @@
 """The vendor's numbers: revenue and orders over time, top products, views and conversion, stock alerts."""
 
-import csv
-import io
 
 from babel.dates import format_skeleton
 from flask import Response, render_template, request
@@ -14,6 +12,7 @@ from marketplace.access.decorators import role_required
 from marketplace.core import charts
 from marketplace.core.clock import today
 from marketplace.core.i18n import vnd
+from marketplace.core.tabular import csv_bytes
 from marketplace.reports import sales as stats
 from marketplace.vendors.blueprint import bp
 
@@ -94,17 +93,10 @@ def numbers_csv():
     """The page's tables as one CSV file: a section per table (title line, header, rows, blank line)."""
     entity, day = policy.own_entity_or_404(current_user), today()
     period = _period()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
     data = figures(entity.id, period, day)
     scope = ("Scope", ["entity", "period", "start", "end"],
              [[entity.name, period, data["start"].isoformat(), data["end"].isoformat()]])
-    for title, headers, rows in [scope, *export_tables(data)]:
-        writer.writerow([title])
-        writer.writerow(headers)
-        writer.writerows([["" if cell is None else cell for cell in row] for row in rows])
-        writer.writerow([])
-    body = "\ufeff" + buffer.getvalue()  # the BOM makes spreadsheet programs read UTF-8
+    body = csv_bytes([scope, *export_tables(data)])
     filename = f"numbers-{entity.slug}-{period}-{day.isoformat()}.csv"
-    return Response(body.encode("utf-8"), mimetype="text/csv; charset=utf-8",
+    return Response(body, mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

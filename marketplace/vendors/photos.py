@@ -4,31 +4,21 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager
 
 from marketplace.access import policy
 from marketplace.access.decorators import role_required
 from marketplace.core.errors import Refused
 from marketplace.extensions import db
-from marketplace.registry.models import Product
 from marketplace.shop.catalog import photos as images
-from marketplace.shop.catalog.models import Listing, ListingImage
+from marketplace.shop.catalog.models import ListingImage
 from marketplace.vendors.blueprint import bp
-
-
-def _my_listing(listing_id):
-    """Load, then authorise: a listing of the signed-in member's entity, else 404."""
-    entity = policy.own_entity_or_404(current_user)
-    scoped = (select(Listing).join(Product, Product.id == Listing.product_id).where(Product.entity_id == entity.id)
-              .options(contains_eager(Listing.product)))
-    return policy.get_or_404(scoped, listing_id, Listing)
 
 
 @bp.get("/listings/<int:listing_id>/images")
 @role_required("vendor")
 def listing_images(listing_id):
     """The listing's photos with delete buttons, and the upload form."""
-    listing = _my_listing(listing_id)
+    listing = policy.listing_for_member_or_404(current_user, listing_id)
     photos = images.images_for([listing.id]).get(listing.id, [])
     return render_template("vendors/images.html", listing=listing, product=listing.product, photos=photos,
                            max_images=images.MAX_IMAGES, max_megabytes=images.MAX_BYTES // 2**20)
@@ -38,7 +28,7 @@ def listing_images(listing_id):
 @role_required("vendor")
 def upload_photo(listing_id):
     """Add a photo (field ``photo``): verified and re-encoded, or refused with the reason."""
-    listing = _my_listing(listing_id)
+    listing = policy.listing_for_member_or_404(current_user, listing_id)
     try:
         images.add_image(listing, request.files.get("photo"))
     except Refused as error:
@@ -54,7 +44,7 @@ def upload_photo(listing_id):
 @role_required("vendor")
 def delete_photo(listing_id, image_id):
     """Remove one of the listing's photos and its files."""
-    listing = _my_listing(listing_id)
+    listing = policy.listing_for_member_or_404(current_user, listing_id)
     photo = policy.get_or_404(select(ListingImage).where(ListingImage.listing_id == listing.id), image_id,
                               ListingImage)
     images.remove_image(photo)

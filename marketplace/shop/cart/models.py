@@ -26,7 +26,8 @@ class CartLine(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     cart_id: Mapped[int] = mapped_column(ForeignKey("cart.id"), index=True)
     listing_id: Mapped[int] = mapped_column(ForeignKey("listing.id"))
-    variant_id: Mapped[int | None] = mapped_column(ForeignKey("listing_variant.id"))  #: None: the listing itself
+    #: None: the listing itself. A removed package leaves every basket with it (the database deletes the line).
+    variant_id: Mapped[int | None] = mapped_column(ForeignKey("listing_variant.id", ondelete="CASCADE"))
     quantity: Mapped[int] = mapped_column(Integer)
 
 

@@ -2,7 +2,7 @@
 
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import delete, select, update
+from sqlalchemy import select
 
 from marketplace.core import audit
 from marketplace.core.changes import apply_changes, snapshot
@@ -10,9 +10,7 @@ from marketplace.core.errors import Refused
 from marketplace.extensions import db
 from marketplace.registry.models import Certificate
 from marketplace.registry.rules import VALID, certificate_status, explaining_certificate
-from marketplace.shop.cart.models import CartLine
 from marketplace.shop.catalog.models import Listing, ListingVariant
-from marketplace.shop.orders.models import OrderLine
 
 FIELDS = ("price_vnd", "stock", "unit", "description_vi", "description_en", "published")
 
@@ -79,9 +77,7 @@ def save_variant(listing, variant, values, actor):
 
 
 def delete_variant(listing, variant, actor):
-    """Remove a package size: baskets drop it; past order lines keep their copied label."""
-    db.session.execute(delete(CartLine).where(CartLine.variant_id == variant.id))
-    db.session.execute(update(OrderLine).where(OrderLine.variant_id == variant.id).values(variant_id=None))
+    """Remove a package size; the database drops it from baskets and unlinks past order lines (they keep its label)."""
     audit.record(actor, "listing.variant_removed", listing, snapshot(variant, VARIANT_FIELDS), None)
     db.session.delete(variant)
     db.session.flush()

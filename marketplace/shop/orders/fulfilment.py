@@ -1,4 +1,8 @@
-"""Vendors fulfil their part of an order: confirm, ship with a tracking number, deliver, cancel or refund."""
+"""Vendors fulfil their part of an order: confirm, ship with a tracking number, deliver; or withdraw it.
+
+Withdrawing (cancel, refund) moves only goods and statuses: the money is settled by ``payments.refunds``, which
+calls ``withdraw``, refunds a card payment, then ``follow_up``. This module knows nothing of payments.
+"""
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -6,62 +10,64 @@ from sqlalchemy import select
 from marketplace import search
 from marketplace.core.errors import Refused
 from marketplace.extensions import db
-from marketplace.payments import stripe_client
-from marketplace.payments.models import Payment
 from marketplace.shop.orders.models import Order, OrderLine, VendorOrder
-from marketplace.shop.orders.services import notify, record, return_stock
-from marketplace.shop.orders.status import TRANSITIONS
+from marketplace.shop.orders.services import notify, return_stock
+from marketplace.shop.orders.status import can_move, move
 
-#: Vendor actions and the status each one leads to.
-ACTIONS = {"confirm": "processing", "ship": "shipped", "deliver": "delivered", "cancel": "cancelled",
-           "refund": "refunded"}
+#: Vendor actions that take the goods forward, and the status each one leads to.
+FORWARD = {"confirm": "processing", "ship": "shipped", "deliver": "delivered"}
+#: Withdrawals, settled by the payments layer: the part is cancelled or refunded.
+WITHDRAWALS = {"cancel": "cancelled", "refund": "refunded"}
+#: The customer hears of these part statuses (cancelled and delivered: when the whole order gets there).
+ANNOUNCED = ("shipped", "refunded")
 
 
 def sync_order(order):
-    """An order takes the status its parts share; a cancelled order has all its parts cancelled."""
+    """An order takes the status its parts share, when its lifecycle allows it (a cancelled order stays so)."""
     statuses = set(db.session.scalars(select(VendorOrder.status).where(VendorOrder.order_id == order.id)))
-    if len(statuses) == 1 and (status := statuses.pop()) != order.status:
-        record(order, status, "system", from_status=order.status)
-        order.status = status
+    if len(statuses) == 1 and (status := statuses.pop()) != order.status and can_move(order, status):
+        move(order, status, "system")
         if status in ("cancelled", "delivered"):
             notify(order, status)
 
 
-def _refund_card(order, part, actor):
-    """Refund a card-paid part through Stripe (whole part: goods and its shipping)."""
-    payment = db.session.scalar(select(Payment).where(Payment.order_id == order.id, Payment.method == "card",
-                                                      Payment.status == "succeeded"))
-    if payment is None:
-        return
-    _, error = stripe_client.refund(payment.stripe_payment_intent, part.subtotal_vnd + part.shipping_vnd,
-                                    idempotency_key=f"{order.reference}-part-{part.id}-refund")
-    if error:
-        raise Refused(_("The refund could not be made: %(error)s", error=error))
-
-
 def act(part, action, actor, carrier=None, tracking_number=None, note=None):
-    """Apply a vendor action to its part of an order; stock returns when goods were not sent."""
-    target = ACTIONS.get(action)
-    if target is None or target not in TRANSITIONS[part.status]:
+    """Confirm, ship (carrier and tracking number required) or deliver a vendor's part of an order."""
+    target = FORWARD.get(action)
+    if target is None:
         raise Refused(_("This order cannot be changed that way now."))
-    order = db.session.get(Order, part.order_id)
+    if action == "ship" and not (carrier and tracking_number):
+        raise Refused(_("Give the carrier and the tracking number."))
+    move(part, target, actor, note)
     if action == "ship":
-        if not (carrier and tracking_number):
-            raise Refused(_("Give the carrier and the tracking number."))
         part.carrier, part.tracking_number = carrier.strip(), tracking_number.strip()
-    if action in ("cancel", "refund"):
-        if order.status != "pending_payment" and order.payment_method == "card":
-            _refund_card(order, part, actor)
-        if part.status not in ("shipped", "delivered"):
-            lines = db.session.scalars(select(OrderLine).where(OrderLine.vendor_order_id == part.id)).all()
-            for line in lines:
-                if line.listing_id:
-                    return_stock(line.listing_id, line.quantity, line.variant_id)
-            search.queue(db.session, [line.product_id for line in lines if line.product_id])
-    record(order, target, actor, part, note, part.status)
-    part.status = target
+    return follow_up(part)
+
+
+def withdraw(part, action, actor, note=None):
+    """Cancel or refund a part (statuses and stock only): its stock returns when the goods were not sent.
+
+    Only ``payments.refunds`` calls this, to settle the money between this and ``follow_up``.
+    """
+    target = WITHDRAWALS.get(action)
+    if target is None:
+        raise Refused(_("This order cannot be changed that way now."))
+    sent = part.status in ("shipped", "delivered")
+    move(part, target, actor, note)
+    if not sent:
+        lines = db.session.scalars(select(OrderLine).where(OrderLine.vendor_order_id == part.id)).all()
+        for line in lines:
+            if line.listing_id:
+                return_stock(line.listing_id, line.quantity, line.variant_id)
+        search.queue(db.session, [line.product_id for line in lines if line.product_id])
+    return part
+
+
+def follow_up(part):
+    """After a part moved: tell the customer (shipped, refunded) and let the order follow its parts."""
     db.session.flush()
-    if target in ("shipped", "refunded"):
-        notify(order, target)
+    order = db.session.get(Order, part.order_id)
+    if part.status in ANNOUNCED:
+        notify(order, part.status)
     sync_order(order)
     return part

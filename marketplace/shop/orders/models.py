@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from marketplace.core.db import TimestampMixin, utcnow
 from marketplace.extensions import db
-from marketplace.shop.orders.status import ORDER_STATUSES, PAYMENT_METHODS
+from marketplace.shop.orders.status import ORDER_STATUSES, ORDER_TRANSITIONS, PAYMENT_METHODS, TRANSITIONS
 
 
 class Order(TimestampMixin, db.Model):
@@ -35,6 +35,12 @@ class Order(TimestampMixin, db.Model):
     total_vnd: Mapped[int] = mapped_column(BigInteger)
     #: Stock stays reserved for an unpaid order until this time; then the order expires and the stock returns.
     reserved_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: Its lifecycle (``status.move`` reads it): an order follows its parts, so it may skip steps.
+    transitions = ORDER_TRANSITIONS
+
+    def status_event(self, from_status, to_status, actor, note=None):
+        """The event row of a status change of this order."""
+        return OrderEvent(order_id=self.id, from_status=from_status, to_status=to_status, actor=actor, note=note)
 
 
 class VendorOrder(TimestampMixin, db.Model):
@@ -51,6 +57,13 @@ class VendorOrder(TimestampMixin, db.Model):
     shipping_vnd: Mapped[int] = mapped_column(BigInteger)
     carrier: Mapped[str | None] = mapped_column(String(80))
     tracking_number: Mapped[str | None] = mapped_column(String(80))
+    #: Its lifecycle (``status.move`` reads it): one step at a time.
+    transitions = TRANSITIONS
+
+    def status_event(self, from_status, to_status, actor, note=None):
+        """The event row of a status change of this part (the order's id is on it too)."""
+        return OrderEvent(order_id=self.order_id, vendor_order_id=self.id, from_status=from_status,
+                          to_status=to_status, actor=actor, note=note)
 
 
 class OrderLine(db.Model):
@@ -62,7 +75,8 @@ class OrderLine(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     vendor_order_id: Mapped[int] = mapped_column(ForeignKey("vendor_order.id"), index=True)
     listing_id: Mapped[int | None] = mapped_column(ForeignKey("listing.id"))
-    variant_id: Mapped[int | None] = mapped_column(ForeignKey("listing_variant.id"))
+    #: A removed package is forgotten by the database; the line keeps its copied ``variant_label``.
+    variant_id: Mapped[int | None] = mapped_column(ForeignKey("listing_variant.id", ondelete="SET NULL"))
     variant_label: Mapped[str | None] = mapped_column(String(80))  #: the package chosen, as sold
     product_id: Mapped[int | None] = mapped_column(ForeignKey("product.id"))
     product_name: Mapped[str] = mapped_column(String(300))

@@ -13,14 +13,16 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from marketplace import search
+from marketplace.accounts.models import User
+from marketplace.accounts.services import send_to_address
 from marketplace.core.errors import Refused
 from marketplace.core.security import external_url
 from marketplace.extensions import db
 from marketplace.registry.codes import ALPHABET
 from marketplace.shop.cart.models import CartLine
 from marketplace.shop.catalog.models import Listing, ListingVariant
-from marketplace.shop.orders.models import Order, OrderEvent, OrderLine, VendorOrder
-from marketplace.shop.orders.status import CANCELLABLE, check_transition
+from marketplace.shop.orders.models import Order, OrderLine, VendorOrder
+from marketplace.shop.orders.status import CANCELLABLE, begin, check_transition, move
 
 
 @dataclass
@@ -62,12 +64,6 @@ def return_stock(listing_id, quantity, variant_id=None):
     db.session.execute(statement.values(stock=model.stock + quantity).execution_options(synchronize_session=False))
 
 
-def record(order, to_status, actor, vendor_order=None, note=None, from_status=None):
-    """Append an order event."""
-    db.session.add(OrderEvent(order_id=order.id, vendor_order_id=vendor_order.id if vendor_order else None,
-                              from_status=from_status, to_status=to_status, actor=actor, note=note))
-
-
 def place_order(user, cart, basket, contact, payment_method, day):
     """Turn a checked basket into an order: reserve stock line by line, snapshot every line, empty the basket.
 
@@ -92,7 +88,7 @@ def place_order(user, cart, basket, contact, payment_method, day):
                   reserved_until=None if status == "processing" else datetime.now(UTC) + timedelta(minutes=minutes))
     db.session.add(order)
     db.session.flush()
-    record(order, status, user.email)
+    begin(order, user.email)
     for group in basket.groups:
         part = VendorOrder(order_id=order.id, entity_id=group.entity.id, entity_name=group.entity.name,
                            status=status, subtotal_vnd=group.subtotal_vnd, shipping_vnd=group.shipping_vnd)
@@ -120,21 +116,20 @@ def lines_of(order):
 
 
 def cancel(order, actor, note=None):
-    """Cancel an order that has not shipped: every part is cancelled and the stock returns."""
+    """Cancel an order that has not shipped: every part still cancellable is cancelled and its stock returns."""
     if order.status not in CANCELLABLE:
         raise Refused(_("This order can no longer be cancelled."))
-    check_transition(order.status, "cancelled")
+    check_transition(order.status, "cancelled")  # before any part moves
     product_ids = []
     for part, lines in lines_of(order):
         if part.status in CANCELLABLE:
-            record(order, "cancelled", actor, part, note, part.status)
-            part.status = "cancelled"
+            move(part, "cancelled", actor, note)
             for line in lines:
                 if line.listing_id:
                     return_stock(line.listing_id, line.quantity, line.variant_id)
                     product_ids.append(line.product_id)
-    record(order, "cancelled", actor, note=note, from_status=order.status)
-    order.status, order.reserved_until = "cancelled", None
+    move(order, "cancelled", actor, note)
+    order.reserved_until = None
     search.queue(db.session, product_ids)
     notify(order, "cancelled")
     return order
@@ -151,22 +146,18 @@ def expire_unpaid(now):
 
 def mark_paid(order, actor):
     """The payment arrived: the order and every part become paid (stock was taken when the order was placed)."""
-    check_transition(order.status, "paid")
+    check_transition(order.status, "paid")  # before any part moves
     for part, _lines in lines_of(order):
         if part.status == "pending_payment":
-            record(order, "paid", actor, part, from_status=part.status)
-            part.status = "paid"
-    record(order, "paid", actor, from_status=order.status)
-    order.status, order.reserved_until = "paid", None
+            move(part, "paid", actor)
+    move(order, "paid", actor)
+    order.reserved_until = None
     notify(order, "paid")
     return order
 
 
 def notify(order, kind):
     """E-mail the customer about their order (placed, paid, cancelled), in their language."""
-    from marketplace.accounts.models import User
-    from marketplace.accounts.services import send_to_address
-
     user = db.session.get(User, order.user_id) if order.user_id else None
     locale = user.preferred_locale if user else "vi"
     link = external_url("checkout.detail", reference=order.reference)

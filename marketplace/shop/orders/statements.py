@@ -1,11 +1,10 @@
 """Marketplace money: the platform's commission on each delivered vendor order, and what it owes each entity."""
 
-import csv
-import io
 
 from flask import Response, current_app
 from sqlalchemy import select
 
+from marketplace.core.tabular import csv_bytes
 from marketplace.extensions import db
 from marketplace.shop.orders.models import Order, VendorOrder
 
@@ -35,10 +34,7 @@ def rows(entity_id=None):
 
 def statement_response(data, filename):
     """The rows as a UTF-8 CSV download (Excel-friendly BOM)."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
-    writer.writeheader()
-    writer.writerows(data)
-    response = Response(buffer.getvalue().encode("utf-8-sig"), mimetype="text/csv")
+    rows = [[row.get(column) for column in COLUMNS] for row in data]
+    response = Response(csv_bytes([(None, list(COLUMNS), rows)]), mimetype="text/csv")
     response.headers["Content-Disposition"] = f"attachment; filename={filename}"
     return response

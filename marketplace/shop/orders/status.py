@@ -1,8 +1,25 @@
-"""Order statuses and the moves allowed between them (orders and vendor orders share them)."""
+"""Order statuses, the moves allowed between them, and ``move()``: the one way an order's status changes.
+
+A vendor order (one entity's part) moves one step at a time along ``TRANSITIONS``. The customer's order follows
+its parts: it takes the status they all share, which they may reach at different times, so it may skip the steps
+between (``ORDER_TRANSITIONS``). Every move writes an ``OrderEvent`` row: who, when, from what to what.
+"""
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from marketplace.core.errors import Refused
+from marketplace.extensions import db
 
 ORDER_STATUSES = ("pending_payment", "paid", "processing", "shipped", "delivered", "cancelled", "refunded")
 PAYMENT_METHODS = ("cod", "bank_transfer", "card")
-#: from → allowed targets. Cash on delivery starts at ``processing``; the others at ``pending_payment``.
+#: How statuses read in messages (the order pages spell them the same way).
+STATUS_LABELS = {"pending_payment": _l("Waiting for payment"), "paid": _l("Paid"), "processing": _l("Being prepared"),
+                 "shipped": _l("Shipped"), "delivered": _l("Delivered"), "cancelled": _l("Cancelled"),
+                 "refunded": _l("Refunded")}
+#: The statuses a new order (and its parts) starts in: cash on delivery at ``processing``, the others unpaid.
+INITIAL = ("pending_payment", "processing")
+#: from → allowed targets, one step at a time (vendor orders; orders too when a service moves them directly).
 TRANSITIONS = {
     "pending_payment": ("paid", "cancelled"),
     "paid": ("processing", "cancelled", "refunded"),
@@ -12,19 +29,63 @@ TRANSITIONS = {
     "cancelled": (),
     "refunded": (),
 }
+#: from → allowed targets for a customer's order: the steps above, plus the jumps an order makes when its parts
+#: reach a shared status at different times (e.g. one part delivered while the other was still being prepared,
+#: then delivered too: the order goes from ``processing`` straight to ``delivered``). Parts leave
+#: ``pending_payment`` only with their order (paid) or cancelled, so an unpaid order never jumps.
+ORDER_TRANSITIONS = {
+    "pending_payment": ("paid", "cancelled"),
+    "paid": ("processing", "shipped", "delivered", "cancelled", "refunded"),
+    "processing": ("shipped", "delivered", "cancelled", "refunded"),
+    "shipped": ("delivered", "refunded"),
+    "delivered": ("refunded",),
+    "cancelled": (),
+    "refunded": (),
+}
 #: While in these states the customer may still cancel.
 CANCELLABLE = ("pending_payment", "paid", "processing")
 
 
-class InvalidTransitionError(Exception):
-    """A status change that the order's lifecycle does not allow."""
+class InvalidTransitionError(Refused):
+    """A status change that the order's lifecycle does not allow; ``current`` and ``target`` name it."""
 
     def __init__(self, current, target):
-        super().__init__(f"{current} → {target}")
+        super().__init__(_("This order cannot go from %(current)s to %(target)s.",
+                           current=STATUS_LABELS.get(current, current), target=STATUS_LABELS.get(target, target)))
         self.current, self.target = current, target
 
 
 def check_transition(current, target):
-    """Raise InvalidTransitionError unless ``current`` may become ``target``."""
+    """Raise InvalidTransitionError unless ``current`` may become ``target`` in one step."""
     if target not in TRANSITIONS[current]:
         raise InvalidTransitionError(current, target)
+
+
+def can_move(obj, target):
+    """True when ``obj`` (an order or a vendor order) may move to ``target`` now (its model names its table)."""
+    return target in obj.transitions[obj.status]
+
+
+def move(obj, target, actor, note=None):
+    """Move an order or a vendor order to ``target`` and record the event; the only code that sets their status.
+
+    Raises InvalidTransitionError (a Refused) and changes nothing when the move is not allowed. A check that no one
+    else moved the row in the meantime belongs here too.
+
+    :param actor: who moves it (an e-mail, ``stripe`` or ``system``), written on the event.
+    :param note: an optional remark kept on the event (e.g. why an order was cancelled).
+    """
+    current = obj.status
+    if not can_move(obj, target):
+        raise InvalidTransitionError(current, target)
+    obj.status = target
+    db.session.add(obj.status_event(current, target, actor, note))
+    return obj
+
+
+def begin(obj, actor, note=None):
+    """Record the status a new, flushed order starts in (its first event, from nothing); refuses any other start."""
+    if obj.status not in INITIAL:
+        raise InvalidTransitionError(None, obj.status)
+    db.session.add(obj.status_event(None, obj.status, actor, note))
+    return obj

@@ -13,16 +13,18 @@ from marketplace.accounts import roles as services
 from marketplace.accounts.models import User
 from marketplace.core.audit import AuditEntry
 from marketplace.core.errors import Refused
+from marketplace.core.forms import choices
 from marketplace.extensions import db
+from marketplace.payments import refunds
 from marketplace.payments import services as payment_services
 from marketplace.payments.models import Payment
 from marketplace.reference.lookup import provinces
-from marketplace.shop.orders import fulfilment, statements
-from marketplace.shop.orders.models import Order, VendorOrder
+from marketplace.shop.orders import statements
+from marketplace.shop.orders.models import Order
 from marketplace.shop.orders.statements import statement_response
 from marketplace.showrooms.models import Showroom
-from marketplace.web.account.forms import RoleForm, choices
 from marketplace.web.admin.blueprint import bp
+from marketplace.web.admin.forms import RoleForm
 
 PAGE_SIZE = 100
 
@@ -128,11 +130,7 @@ def refund_order(reference):
     if order is None:
         abort(404)
     try:
-        for part in db.session.scalars(select(VendorOrder).where(VendorOrder.order_id == order.id)).all():
-            if part.status in ("paid", "processing", "delivered"):
-                fulfilment.act(part, "refund", current_user.email)
-            elif part.status == "pending_payment":
-                fulfilment.act(part, "cancel", current_user.email)
+        refunds.refund_order(order, current_user.email)
     except Refused as error:
         db.session.rollback()
         flash(error.message, "error")

@@ -4,24 +4,21 @@ Provincial officers see their own province (asking for another one is not found:
 and administrators see the whole country or one province with ``?province=CODE``.
 """
 
-import csv
-import io
 
 from flask import Response, abort, render_template, request
 from flask_babel import format_number, format_percent, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from openpyxl import Workbook
 
 from marketplace.access.decorators import role_required
 from marketplace.core import charts
 from marketplace.core.clock import today
 from marketplace.core.i18n import localized
+from marketplace.core.tabular import XLSX_TYPE, csv_bytes, xlsx_bytes
 from marketplace.reference.lookup import provinces
 from marketplace.reports import services
 from marketplace.web.officer.blueprint import bp
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TYPE_LABELS = {"cooperative": _l("Cooperative"), "cooperative_group": _l("Cooperative group"),
                "enterprise": _l("Enterprise"), "household_business": _l("Household business")}
 STAR_COLOR = "#a16207"
@@ -125,15 +122,8 @@ def _attachment(body, mimetype, filename):
 def programme_csv():
     """The dashboard's tables as one CSV file: a section per table (title line, header, rows, blank line)."""
     province_code, day = scope_province(), today()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    for title, headers, rows in export_tables(services.programme_summary(day, province_code)):
-        writer.writerow([title])
-        writer.writerow(headers)
-        writer.writerows([["" if cell is None else cell for cell in row] for row in rows])
-        writer.writerow([])
-    body = "\ufeff" + buffer.getvalue()  # the BOM makes spreadsheet programs read UTF-8
-    return _attachment(body.encode("utf-8"), "text/csv; charset=utf-8", _filename(province_code, day, "csv"))
+    body = csv_bytes(export_tables(services.programme_summary(day, province_code)))
+    return _attachment(body, "text/csv; charset=utf-8", _filename(province_code, day, "csv"))
 
 
 @bp.get("/programme/export.xlsx")
@@ -141,12 +131,5 @@ def programme_csv():
 def programme_xlsx():
     """The dashboard's tables as an XLSX workbook: one sheet per table, a header row, then the rows."""
     province_code, day = scope_province(), today()
-    workbook = Workbook(write_only=True)
-    for title, headers, rows in export_tables(services.programme_summary(day, province_code)):
-        sheet = workbook.create_sheet(title[:31])
-        sheet.append(headers)
-        for row in rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return _attachment(buffer.getvalue(), XLSX_TYPE, _filename(province_code, day, "xlsx"))
+    body = xlsx_bytes(export_tables(services.programme_summary(day, province_code)))
+    return _attachment(body, XLSX_TYPE, _filename(province_code, day, "xlsx"))

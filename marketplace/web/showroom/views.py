@@ -1,7 +1,5 @@
 """Showroom staff: the shelf with each certificate's state, lookups, placement decisions and exports."""
 
-import csv
-import io
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -12,6 +10,7 @@ from marketplace.access import policy
 from marketplace.access.decorators import role_required
 from marketplace.core.clock import today
 from marketplace.core.errors import Refused
+from marketplace.core.tabular import csv_bytes
 from marketplace.extensions import db
 from marketplace.reference.lookup import provinces
 from marketplace.registry.models import Product
@@ -92,16 +91,15 @@ def export(showroom_id):
     """The shelf as CSV, most urgent first."""
     showroom = _showroom(showroom_id)
     on_shelf, _requests = services.shelf(showroom, today())
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["product", "entity", "placement", "certificate_number", "stars", "valid_until", "flag",
-                     "days_left", "verify_code"])
+    header = ["product", "entity", "placement", "certificate_number", "stars", "valid_until", "flag",
+                     "days_left", "verify_code"]
+    rows = []
     for item in on_shelf:
         certificate = item.certificate
-        writer.writerow([item.product.name, item.entity.name, item.placement.status,
+        rows.append([item.product.name, item.entity.name, item.placement.status,
                          certificate.number if certificate else "", certificate.stars if certificate else "",
                          certificate.valid_until.isoformat() if certificate else "", item.flag,
                          "" if item.days_left is None else item.days_left, certificate.code if certificate else ""])
-    response = Response(buffer.getvalue().encode("utf-8-sig"), mimetype="text/csv")
+    response = Response(csv_bytes([(None, header, rows)]), mimetype="text/csv")
     response.headers["Content-Disposition"] = f"attachment; filename=showroom-{showroom.id}-{today()}.csv"
     return response
