@@ -1,10 +1,15 @@
 """Import a synthetic 10,000-row registry file and a 10,000-row listing file; time first import and re-import.
 
+Also times reading the registry file alone (the streaming reader) and the dry run an upload page does first, with
+the process's peak memory after each (resident set size, MB). Results for another size than 10,000 rows are saved
+apart (``import_<database>_<rows>.json``).
+
 Usage: python benchmarks/import_bench.py [ROWS]   (BENCH_DATABASE_URL=postgresql+psycopg://... for PostgreSQL)
 """
 
 import csv
 import random
+import resource
 import sys
 import tempfile
 import time
@@ -14,6 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.common import fresh_app, save  # noqa: E402
+from marketplace.core.tabular import open_table  # noqa: E402
 from marketplace.reference.lookup import provinces  # noqa: E402
 from marketplace.registry.importer import import_registry  # noqa: E402
 from marketplace.shop.catalog.importer import import_catalog  # noqa: E402
@@ -61,6 +67,17 @@ def timed(function, *args):
     return round(time.perf_counter() - start, 2), result
 
 
+def peak_mb():
+    """The process's peak resident memory so far, in MB (Linux reports KB)."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
+def count_rows(path):
+    """Read every row of ``path`` through the import reader, keeping none."""
+    with open_table(path) as (_header, cells):
+        return sum(1 for _ in cells)
+
+
 def main(rows=10_000):
     """Run the import benchmark and save the result."""
     rng = random.Random(7)
@@ -71,6 +88,13 @@ def main(rows=10_000):
                                                  "stock": rng.randint(0, 300)} for n in range(rows)))
     app, database = fresh_app()
     with app.app_context():
+        baseline_mb = peak_mb()
+        read, counted = timed(count_rows, registry)
+        assert counted == rows
+        read_peak_mb = peak_mb()
+        dry, checked = timed(lambda: import_registry(registry, dry_run=True))
+        assert checked.ok and checked.created == rows
+        dry_peak_mb = peak_mb()
         first, result = timed(import_registry, registry)
         assert result.ok and result.created == rows, result.errors[:5]
         again, repeat = timed(import_registry, registry)
@@ -78,9 +102,11 @@ def main(rows=10_000):
         listing_first, listing_result = timed(import_catalog, listings)
         assert listing_result.created == rows
         listing_again, _ = timed(import_catalog, listings)
-    save(f"import_{database}", {"database": database, "rows": rows, "registry_import_s": first,
-                                "registry_reimport_s": again, "catalog_import_s": listing_first,
-                                "catalog_reimport_s": listing_again, "target_s": 60})
+    save(f"import_{database}" + ("" if rows == 10_000 else f"_{rows}"), {
+        "database": database, "rows": rows, "registry_read_s": read, "registry_dry_run_s": dry,
+        "registry_import_s": first, "registry_reimport_s": again, "catalog_import_s": listing_first,
+        "catalog_reimport_s": listing_again, "target_s": 60, "baseline_peak_mb": baseline_mb,
+        "after_read_peak_mb": read_peak_mb, "after_dry_run_peak_mb": dry_peak_mb, "end_peak_mb": peak_mb()})
 
 
 if __name__ == "__main__":

@@ -42,16 +42,18 @@ def configure(app, config):
 
 
 def register_extensions(app):
-    """Bind the database, migrations, CSRF protection, sign-in, rate limits and security headers."""
+    """Bind the database, migrations, CSRF protection, sign-in, rate limits, proxies and hosts, security headers."""
     from marketplace import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
     from marketplace.accounts.login import register as register_login
     from marketplace.core.headers import register as register_headers
+    from marketplace.core.security import register as register_security
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
     register_login(login_manager)
+    register_security(app)  # TRUSTED_PROXIES: who the client is (rate limits, audit); unknown hosts: plain 400
     limiter.init_app(app)
     register_headers(app)
     search.install()
@@ -77,10 +79,12 @@ def register_cli(app):
 
 
 def register_error_handlers(app):
-    """HTML error pages for people, problem+json for the API."""
+    """HTML error pages for people, problem+json for the API; hostile input (NUL, huge ids) answers 400/404."""
     from marketplace.core.errors import register
+    from marketplace.core.input import register as register_input_guard
 
     register(app)
+    register_input_guard(app)
 
 
 def configure_i18n(app):

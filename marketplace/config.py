@@ -3,12 +3,19 @@
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 class ConfigError(RuntimeError):
     """Raised at start-up when the configuration cannot work."""
+
+
+def host_list(value):
+    """The host names of a comma-separated environment variable (``TRUSTED_HOSTS``), or None when empty."""
+    hosts = [host.strip() for host in (value or "").split(",") if host.strip()]
+    return hosts or None
 
 
 class Config:
@@ -38,6 +45,10 @@ class Config:
     RATELIMIT_REGISTER = "10 per hour"
     RATELIMIT_PASSWORD_RESET = "5 per 15 minutes"
     RATELIMIT_API = "300 per minute"
+    #: Failed sign-ins per account (whatever the address); past it the account signs in by a mailed link only.
+    RATELIMIT_LOGIN_ACCOUNT = "10 per 15 minutes"
+    #: Single-use sign-in links mailed to one account: more requests send nothing (the last link still works).
+    RATELIMIT_LOGIN_LINK_MAIL = "1 per 5 minutes"
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = os.environ.get("MAIL_PORT")
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
@@ -46,8 +57,12 @@ class Config:
     MAIL_OUTBOX = os.environ.get("MAIL_OUTBOX")
     PER_PAGE = 24
     MAX_CONTENT_LENGTH = 12 * 2**20  #: uploads (photos ≤ 5 MB, registry and listing files) are refused beyond this
-    #: Where the site is reached, for links in e-mails sent outside a request (commands, jobs).
+    #: The site's own address: every link in mail, QR codes and labels is built from it, never from a request.
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
+    #: Host names requests may name (Flask checks them; others answer 400). Production: PUBLIC_URL's host by default.
+    TRUSTED_HOSTS = host_list(os.environ.get("TRUSTED_HOSTS"))
+    #: How many proxies in front set X-Forwarded-For/-Proto/-Host; 0 ignores those headers (contract §6).
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES") or 0)
     COMMISSION_RATE = float(os.environ.get("COMMISSION_RATE", "0.05"))  #: platform commission on goods (not shipping)
     SHIPPING_DEFAULT_VND = 30000  #: an entity's fee for its part of an order when it set none
     RESERVATION_MINUTES = 30  #: how long an unpaid card order holds its stock
@@ -89,6 +104,10 @@ class TestingConfig(Config):
     STRIPE_SECRET_KEY = None
     STRIPE_WEBHOOK_SECRET = None
     STRIPE_API_BASE = None
+    #: The test client's own address, so links in mail lead back to it; no proxy and any host, whatever is exported.
+    PUBLIC_URL = "http://localhost"
+    TRUSTED_HOSTS = None
+    TRUSTED_PROXIES = 0
 
 
 #: Settings production cannot start without: (config key, environment variable that sets it).
@@ -107,15 +126,30 @@ class ProductionConfig(Config):
 
     @classmethod
     def validate(cls, app):
-        """Refuse to start without a database, a secret key, and (when card payment is on) both Stripe keys."""
+        """Refuse to start half-configured, then trust only PUBLIC_URL's host unless TRUSTED_HOSTS names others.
+
+        Required: a database, a secret key, both Stripe keys when card payment is on, shared storage for rate
+        limits (in memory, each worker process would count apart and grant the whole limit again), and a
+        ``PUBLIC_URL`` that is an http(s) address (links in mail are built from it).
+        """
         missing = [variable for key, variable in PRODUCTION_REQUIRED if not app.config.get(key)]
+        reasons = []
         stripe_missing = [key for key in STRIPE_PAIR if not app.config.get(key)]
-        half_stripe = 0 < len(stripe_missing) < len(STRIPE_PAIR)
-        if half_stripe:
+        if 0 < len(stripe_missing) < len(STRIPE_PAIR):
             missing += stripe_missing
+            reasons.append("card payment needs both STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET")
+        if (app.config.get("RATELIMIT_STORAGE_URI") or "memory://").startswith("memory://"):
+            missing.append("REDIS_URL")
+            reasons.append("rate limits kept in memory count per process: set REDIS_URL or RATELIMIT_STORAGE_URI "
+                           "to shared storage")
         if missing:
-            pair = " (card payment needs both STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET)" if half_stripe else ""
-            raise ConfigError(f"production refuses to start: missing required settings: {', '.join(missing)}{pair}")
+            because = f" ({'; '.join(reasons)})" if reasons else ""
+            raise ConfigError(f"production refuses to start: missing required settings: {', '.join(missing)}{because}")
+        public = urlsplit(app.config.get("PUBLIC_URL") or "")
+        if public.scheme not in ("http", "https") or not public.hostname:
+            raise ConfigError("production refuses to start: PUBLIC_URL must be the site's http(s) address, e.g. "
+                              "https://cho-ocop.example")
+        app.config["TRUSTED_HOSTS"] = app.config.get("TRUSTED_HOSTS") or [public.hostname]
 
 
 CONFIGS = {"development": DevelopmentConfig, "testing": TestingConfig, "production": ProductionConfig}

@@ -23,5 +23,6 @@ migrate = Migrate(compare_type=True, render_as_batch=True)
 babel = Babel()
 csrf = CSRFProtect()
 login_manager = LoginManager()
-#: Rate limits: in memory by default, in Redis when REDIS_URL is set (see config.py).
+#: Rate limits: in memory by default, in Redis when REDIS_URL is set (production requires it, see config.py), keyed
+#: on request.remote_addr: the client the TRUSTED_PROXIES proxies name (core/security.register), else the peer.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -1,6 +1,5 @@
 """Vendor onboarding: entity applications, officers' decisions, staff invitations and removals."""
 
-from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -17,6 +16,7 @@ from marketplace.accounts.services import (
 from marketplace.core import audit
 from marketplace.core.errors import Refused
 from marketplace.core.naming import unique_slug
+from marketplace.core.security import external_url
 from marketplace.core.text import name_key
 from marketplace.extensions import db
 from marketplace.registry.models import Entity
@@ -107,7 +107,7 @@ def invite_staff(owner, entity, email):
                             expires_at=expires_in(INVITATION_DAYS))
     db.session.add(invitation)
     db.session.flush()
-    link = url_for("account.accept_invitation", token=token, _external=True)
+    link = external_url("account.accept_invitation", token=token)
     locale = (existing or owner).preferred_locale
     send_to_address(email, locale, lambda: _("You are invited to join %(entity)s on OCOP Market", entity=entity.name),
                     lambda: _("%(owner)s invites you to manage the shop of %(entity)s on OCOP Market. Open this "

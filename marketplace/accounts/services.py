@@ -2,17 +2,18 @@
 
 from datetime import UTC, datetime, timedelta
 
-from flask import url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from marketplace.accounts import login as sign_in_guard
 from marketplace.accounts import tokens
 from marketplace.accounts.models import ROLES, User, VendorMembership
 from marketplace.accounts.passwords import check_password, hash_password, password_problem
 from marketplace.core import audit, mail
 from marketplace.core.audit import AuditEntry
 from marketplace.core.errors import Refused
+from marketplace.core.security import external_url
 from marketplace.extensions import db
 
 PASSWORD_MESSAGES = {
@@ -71,7 +72,7 @@ def send_in_locale(user, subject, body):
 
 def send_verification(user):
     """E-mail the address-verification link."""
-    link = url_for("account.verify_email", token=tokens.make_verify_token(user), _external=True)
+    link = external_url("account.verify_email", token=tokens.make_verify_token(user))
     send_in_locale(user, lambda: _("Confirm your e-mail address"),
                    lambda: _("Open this link to confirm your e-mail address for OCOP Market:\n\n%(link)s\n\n"
                              "The link is valid for 3 days.", link=link))
@@ -108,15 +109,91 @@ def verify_email(token):
     return user
 
 
+class SignInLocked(Refused):
+    """Too many failed sign-ins for this e-mail address: no password is checked for ``retry_after`` seconds."""
+
+    def __init__(self, retry_after):
+        super().__init__(_("Too many failed sign-ins for this account. Signing in with the password is paused for "
+                           "a while; we can e-mail a single-use sign-in link to the account instead."))
+        self.retry_after = retry_after
+
+
 def authenticate(email, password):
-    """The active user with this e-mail and password, or None (the same answer whatever went wrong)."""
+    """The active user with this e-mail and password, or None (the same answer whatever went wrong).
+
+    Failures are also counted per account, whatever address they come from (``accounts/login.py``). Past the
+    account's limit this raises :class:`SignInLocked` without checking the password, for every address, so an
+    attacker rotating addresses gets no more guesses, and a right guess gets nothing either. The real owner is
+    never locked out: a single-use sign-in link mailed to the account (:func:`request_sign_in_link`) still signs
+    them in, and only the mailbox's owner can read it. Addresses without an account lock the same way.
+    """
+    if sign_in_guard.sign_in_locked(email):
+        audit.record("anonymous", "auth.login_locked", None, after={"email": normalize_email(email)[:254]})
+        raise SignInLocked(sign_in_guard.seconds_until_unlocked(email))
     user = find_user(email)
     if not check_password(user, password) or user is None or not user.is_active:
+        sign_in_guard.count_failed_sign_in(email)
         audit.record("anonymous", "auth.login_failed", user, after={"email": normalize_email(email)[:254]})
         return None
-    user.last_login_at = now()
-    audit.record(user.email, "auth.login", user)
+    record_sign_in(user, "auth.login")
     return user
+
+
+def record_sign_in(user, action):
+    """Record a sign-in (which voids sign-in links sent before it) and forget the account's failures."""
+    user.last_login_at = now()
+    sign_in_guard.forget_failed_sign_ins(user.email)
+    audit.record(user.email, action, user)
+
+
+def request_sign_in_link(email):
+    """E-mail a single-use sign-in link (15 minutes) when the account exists; say nothing either way.
+
+    At most one link per account per ``RATELIMIT_LOGIN_LINK_MAIL`` window is sent; earlier links keep working
+    until one of them, or a password, signs the account in.
+    """
+    user = find_user(email)
+    if user is None or not user.is_active or not sign_in_guard.may_mail_sign_in_link(user.email):
+        return
+    link = external_url("account.sign_in_with_link", token=tokens.make_sign_in_token(user))
+    send_in_locale(user, lambda: _("Your sign-in link for OCOP Market"),
+                   lambda: _("Open this link to sign in to OCOP Market:\n\n%(link)s\n\n"
+                             "The link works once and expires in 15 minutes. If you did not ask for it, ignore "
+                             "this message: your account stays safe.", link=link))
+    audit.record(user.email, "auth.login_link_requested", user)
+
+
+def user_for_sign_in_token(token):
+    """The user an unused, unexpired sign-in token belongs to, or None."""
+    payload = tokens.read_token(token, tokens.SIGN_IN_SALT, tokens.SIGN_IN_MAX_AGE)
+    user = db.session.get(User, payload["uid"]) if payload else None
+    if (user is None or not user.is_active or user.session_version != payload["v"]
+            or tokens.last_sign_in(user) != payload["at"]):
+        return None
+    return user
+
+
+def sign_in_with_link(token):
+    """Use a sign-in token once (the link also proves the address); return the user, or None when invalid."""
+    user = user_for_sign_in_token(token)
+    if user is None:
+        return None
+    record_sign_in(user, "auth.login_link")
+    if user.email_verified_at is None:
+        user.email_verified_at = now()
+    return user
+
+
+def sign_out(user):
+    """End every session of ``user`` on the server, not only this browser's cookies.
+
+    The session and remember-me cookies are signed, not stored: deleting them here leaves any copy (captured,
+    cached) valid. Moving ``session_version`` on makes every identity issued before refuse to load
+    (``login.load_user``). So signing out also signs the user out on their other devices, and voids reset and
+    sign-in links not yet used: that is what "sign out" should mean, and it needs no table of sessions.
+    """
+    user.session_version += 1
+    audit.record(user.email, "auth.logout", user)
 
 
 def request_password_reset(email):
@@ -124,7 +201,7 @@ def request_password_reset(email):
     user = find_user(email)
     if user is None or not user.is_active:
         return
-    link = url_for("account.reset_password", token=tokens.make_reset_token(user), _external=True)
+    link = external_url("account.reset_password", token=tokens.make_reset_token(user))
     send_in_locale(user, lambda: _("Reset your password"),
                    lambda: _("Open this link to choose a new password for OCOP Market:\n\n%(link)s\n\n"
                              "The link works once and expires in one hour. If you did not ask for it, ignore "

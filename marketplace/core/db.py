@@ -3,9 +3,12 @@
 import sqlite3
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, event
+from sqlalchemy import DateTime, event, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm.attributes import set_committed_value
+
+from marketplace.extensions import db
 
 
 def utcnow():
@@ -27,3 +30,23 @@ def _sqlite_foreign_keys(dbapi_connection, _record):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+
+def compare_and_set_status(obj, current, target):
+    """``UPDATE … SET status = target WHERE id = obj.id AND status = current``; True when this caller won.
+
+    The conditional UPDATE is atomic in the database: of two transactions moving the same row from ``current``,
+    exactly one matches (the other waits for its row lock, then finds the new status and matches nothing).
+    """
+    model = type(obj)
+    db.session.flush()  # the object's other pending changes are written first
+    values = {"status": target}
+    if hasattr(model, "updated_at"):
+        values["updated_at"] = utcnow()
+    statement = update(model).where(model.id == obj.id, model.status == current).values(**values)
+    if db.session.execute(statement.execution_options(synchronize_session=False)).rowcount != 1:
+        db.session.refresh(obj)
+        return False
+    for name, value in values.items():
+        set_committed_value(obj, name, value)
+    return True

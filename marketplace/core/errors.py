@@ -1,7 +1,7 @@
 """Error handling: HTML pages for people, ``application/problem+json`` for the API."""
 
 from flask import jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 
 
 class Refused(Exception):  # noqa: N818 - a refusal, not a failure of the program
@@ -23,6 +23,17 @@ class ProblemError(Exception):
         self.status, self.title, self.detail = status, title, detail
 
 
+class InvalidInput(BadRequest):
+    """400 for input refused outright (a control character, a number out of range); ``message`` is translated.
+
+    Pages show ``message`` on the error page; the API puts it in the problem's ``detail``.
+    """
+
+    def __init__(self, message):
+        super().__init__(description=message)
+        self.message = message
+
+
 def problem_response(status, title, detail=""):
     """A problem+json response (RFC 9457)."""
     response = jsonify({"status": status, "title": title, "detail": detail})
@@ -40,7 +51,7 @@ def handle_http_error(error):
     """Render an HTTP error as problem+json under /api, else as an HTML page."""
     if wants_json():
         return problem_response(error.code, error.name, error.description)
-    return render_template("errors/error.html", error=error), error.code
+    return render_template("errors/error.html", error=error, message=getattr(error, "message", None)), error.code
 
 
 def register(app):

@@ -2,23 +2,32 @@
 
 from dataclasses import dataclass, field
 
-from marketplace.core.tabular import FileFormatError, RowErrors, read_table
+from marketplace.core.tabular import FileFormatError, RowErrors, open_table, problem_line
 from marketplace.extensions import db
 
 
 @dataclass
 class ImportResult:
-    """Counts by row, and the error lines when the file was refused."""
+    """Counts by row, and the problems (``(line, column, reason)``, in file order) when the file was refused."""
 
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    errors: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
 
     @property
     def ok(self):
         """True when the file was valid (and, unless a dry run, written)."""
-        return not self.errors
+        return not self.problems
+
+    @property
+    def errors(self):
+        """The problems as contract §1 prints them: ``row N: column: reason``, in English."""
+        return [problem_line(problem) for problem in self.problems]
+
+    def translated_errors(self, limit=None):
+        """The first ``limit`` lines (all by default) with each reason in the current request's language."""
+        return [problem_line(problem, translate=True) for problem in self.problems[:limit]]
 
     def summary(self):
         """The one summary line of contract §1."""
@@ -37,25 +46,27 @@ def check_header(header, required, errors):
 
 
 def run_import(path, required, parse_row, validate, write, dry_run=False, progress=None):
-    """Read ``path``; parse and validate every row; write only when all are valid; roll back a dry run.
+    """Read ``path`` within the import budget; parse and validate every row; write only when all are valid.
 
+    A dry run is rolled back after its counts are computed.
     ``parse_row(line, cells, errors)`` returns a row object or None; ``validate(rows, errors)`` checks
-    across rows and against the database; ``write(rows, result)`` flushes the changes.
+    across rows and against the database; ``write(rows, result, progress)`` flushes the changes. A file that is
+    not a table, or is beyond the budget, is refused with that one problem (``row 1: file: ...``).
     """
     errors = RowErrors()
-    try:
-        header, cells = read_table(path)
-    except FileFormatError as error:
-        return ImportResult(errors=[f"row 1: file: {error}"])
-    check_header(header, required, errors)
-    if errors:
-        return ImportResult(errors=errors.lines())
     progress = progress or (lambda items, label: items)
-    rows = [row for line, row_cells in progress(cells, "validating")
-            if (row := parse_row(line, row_cells, errors)) is not None]
+    try:
+        with open_table(path) as (header, cells):
+            check_header(header, required, errors)
+            if errors:
+                return ImportResult(problems=errors.problems())
+            rows = [row for line, row_cells in progress(cells, "validating")
+                    if (row := parse_row(line, row_cells, errors)) is not None]
+    except FileFormatError as error:
+        return ImportResult(problems=[error.problem])
     validate(rows, errors)
     if errors:
-        return ImportResult(errors=errors.lines())
+        return ImportResult(problems=errors.problems())
     result = ImportResult()
     try:
         write(rows, result, progress)

@@ -2,12 +2,12 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, DateTime, ForeignKey, String, Text
+from sqlalchemy import JSON, BigInteger, CheckConstraint, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from marketplace.core.db import TimestampMixin, utcnow
 from marketplace.extensions import db
-from marketplace.payments.status import PAYMENT_STATUSES
+from marketplace.payments.status import PAYMENT_STATUSES, REFUND_STATUSES
 
 
 class Payment(TimestampMixin, db.Model):
@@ -51,3 +51,25 @@ class ProcessedStripeEvent(db.Model):
     type: Mapped[str] = mapped_column(String(80))
     outcome: Mapped[str] = mapped_column(String(80))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Refund(TimestampMixin, db.Model):
+    """Money sent back to a customer through the provider, or an attempt the provider refused (kept to retry).
+
+    One row per refund decision, found again by its idempotency key: retrying asks the provider with the same key,
+    so a refund is never made twice. Finance staff see failed ones at ``/admin/payments`` with a Retry button.
+    """
+
+    __tablename__ = "refund"
+    __table_args__ = (CheckConstraint(f"status IN {REFUND_STATUSES}", name="status"),
+                      CheckConstraint("amount_vnd > 0", name="amount"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payment.id"), index=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("customer_order.id"), index=True)
+    #: What the refund is for: ``late_payment``, ``customer_cancel``, ``vendor_part`` or ``admin``.
+    reason: Mapped[str] = mapped_column(String(40))
+    amount_vnd: Mapped[int] = mapped_column(BigInteger)
+    idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
+    status: Mapped[str] = mapped_column(String(20))
+    error: Mapped[str | None] = mapped_column(Text)  #: the provider's last refusal, as it said it
+    attempts: Mapped[int] = mapped_column(Integer, default=1)

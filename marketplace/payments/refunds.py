@@ -11,9 +11,10 @@ from sqlalchemy import select
 from marketplace.core.errors import Refused
 from marketplace.extensions import db
 from marketplace.payments import stripe_client
-from marketplace.payments.models import Payment
-from marketplace.payments.status import move
+from marketplace.payments.models import Payment, Refund
+from marketplace.payments.status import move, settle_refund
 from marketplace.shop.orders import fulfilment
+from marketplace.shop.orders import services as orders
 from marketplace.shop.orders.models import Order, VendorOrder
 
 #: Part statuses an admin refund settles: refunded when paid (or delivered), cancelled when unpaid. Shipped parts
@@ -23,6 +24,7 @@ REFUNDABLE = ("paid", "processing", "delivered")
 
 def settle_part(part, action, actor, note=None):
     """Cancel or refund a vendor's part of an order (``action``: ``cancel`` or ``refund``), refunding a card."""
+    fulfilment.lock_part(part)
     order = db.session.get(Order, part.order_id)
     card_paid = order.status != "pending_payment" and order.payment_method == "card"
     fulfilment.withdraw(part, action, actor, note)
@@ -31,9 +33,25 @@ def settle_part(part, action, actor, note=None):
     return fulfilment.follow_up(part)
 
 
+def cancel_order(order, actor, note=None):
+    """The customer cancels an order that has not shipped; a card payment already made is refunded in full."""
+    orders.lock(order)
+    payment = _succeeded_card_payment(order)
+    orders.cancel(order, actor, note)
+    if payment is not None:
+        refund = refund_payment(payment, order, payment.amount_vnd, "customer_cancel", f"{order.reference}-cancel")
+        if refund.status != "succeeded":
+            raise Refused(_("The refund could not be made: %(error)s", error=refund.error))
+        move(payment, "refunded", actor, "order cancelled by the customer")
+    return order
+
+
 def refund_order(order, actor):
     """Refund (or cancel, if unpaid) every part of an order that is not closed or on its way (admin)."""
-    for part in db.session.scalars(select(VendorOrder).where(VendorOrder.order_id == order.id)).all():
+    orders.lock(order)
+    parts = db.session.scalars(select(VendorOrder).where(VendorOrder.order_id == order.id)
+                               .execution_options(populate_existing=True)).all()
+    for part in parts:
         if part.status in REFUNDABLE:
             settle_part(part, "refund", actor)
         elif part.status == "pending_payment":
@@ -42,24 +60,72 @@ def refund_order(order, actor):
 
 
 def refund_late_payment(payment, order):
-    """Refund in full a card payment that arrived after its order was cancelled; return Stripe's error, or None."""
-    _refund, error = stripe_client.refund(payment.stripe_payment_intent,
-                                          idempotency_key=f"{order.reference}-late-refund")
-    if error is None:
+    """Refund in full a card payment that arrived after its order was cancelled; the Refund row says how it went.
+
+    Never raises for the provider's refusal: the webhook that brought the payment must still succeed, and the
+    failed refund waits for finance staff (``retry``).
+    """
+    refund = refund_payment(payment, order, payment.amount_vnd, "late_payment", f"{order.reference}-late-refund")
+    if refund.status == "succeeded":
         move(payment, "refunded", "stripe", "paid after the order was cancelled")
-    return error
+    return refund
+
+
+def refund_payment(payment, order, amount_vnd, reason, key):
+    """Ask the provider to refund ``amount_vnd`` of ``payment`` once (by idempotency ``key``); record the outcome."""
+    refund = db.session.scalar(select(Refund).where(Refund.idempotency_key == key))
+    if refund is not None and refund.status == "succeeded":
+        return refund
+    # A refusal may be remembered under its key by the provider: a retry asks again under a key of its own.
+    attempt_key = key if refund is None else f"{key}-retry-{refund.attempts}"
+    _made, error = stripe_client.refund(payment.stripe_payment_intent, amount_vnd, idempotency_key=attempt_key)
+    if refund is None:
+        refund = Refund(payment_id=payment.id, order_id=order.id, reason=reason, amount_vnd=amount_vnd,
+                        idempotency_key=key, status="failed" if error else "succeeded", error=error)
+        db.session.add(refund)
+        db.session.flush()
+    else:
+        settle_refund(refund, "failed" if error else "succeeded", error)
+    return refund
+
+
+def retry(refund, actor):
+    """Finance staff retry a refund the provider refused; the attempt is recorded whatever the provider says.
+
+    The payment is marked refunded once all of it is back. Refused only when there is nothing left to retry.
+    """
+    payment = db.session.get(Payment, refund.payment_id)
+    order = orders.lock(db.session.get(Order, refund.order_id))
+    db.session.refresh(refund, with_for_update=True)
+    if refund.status != "failed":
+        raise Refused(_("This refund was already made."))
+    refund_payment(payment, order, refund.amount_vnd, refund.reason, refund.idempotency_key)
+    if refund.status == "succeeded" and refund.amount_vnd >= payment.amount_vnd and payment.status == "succeeded":
+        move(payment, "refunded", actor, "refund retried by finance staff")
+    return refund
+
+
+def failed_refunds():
+    """(Refund, order reference) pairs the provider refused, oldest first: what finance staff must retry."""
+    return db.session.execute(select(Refund, Order.reference).join(Order, Order.id == Refund.order_id)
+                              .where(Refund.status == "failed").order_by(Refund.id)).all()
+
+
+def _succeeded_card_payment(order):
+    """The order's card payment that went through, or None."""
+    return db.session.scalar(select(Payment).where(Payment.order_id == order.id, Payment.method == "card",
+                                                   Payment.status == "succeeded"))
 
 
 def _refund_card(order, part):
-    """Refund a card-paid part through Stripe (the whole part: goods and its shipping); Refused when Stripe fails.
+    """Refund a card-paid part (the whole part: goods and its shipping); Refused when the provider refuses.
 
     The payment keeps ``succeeded``: it becomes ``refunded`` when Stripe's ``charge.refunded`` says all of it was.
     """
-    payment = db.session.scalar(select(Payment).where(Payment.order_id == order.id, Payment.method == "card",
-                                                      Payment.status == "succeeded"))
+    payment = _succeeded_card_payment(order)
     if payment is None:
         return
-    _refund, error = stripe_client.refund(payment.stripe_payment_intent, part.subtotal_vnd + part.shipping_vnd,
-                                          idempotency_key=f"{order.reference}-part-{part.id}-refund")
-    if error:
-        raise Refused(_("The refund could not be made: %(error)s", error=error))
+    refund = refund_payment(payment, order, part.subtotal_vnd + part.shipping_vnd, "vendor_part",
+                            f"{order.reference}-part-{part.id}-refund")
+    if refund.status != "succeeded":
+        raise Refused(_("The refund could not be made: %(error)s", error=refund.error))

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from marketplace.core import audit
 from marketplace.core.errors import Refused
+from marketplace.core.security import external_url
 from marketplace.extensions import db
 from marketplace.payments import refunds, stripe_client
 from marketplace.payments.models import Payment, ProcessedStripeEvent
@@ -52,8 +53,8 @@ def start_card_payment(order):
         return url_for("checkout.simulated_checkout", reference=order.reference)
     session, error = stripe_client.create_checkout_session(
         order.reference, checkout_lines(order),
-        success_url=url_for("checkout.detail", reference=order.reference, _external=True),
-        cancel_url=url_for("checkout.detail", reference=order.reference, _external=True),
+        success_url=external_url("checkout.detail", reference=order.reference),
+        cancel_url=external_url("checkout.detail", reference=order.reference),
         customer_email=order.email, idempotency_key=f"{order.reference}-checkout")
     if error:
         raise PaymentError(error)
@@ -63,7 +64,16 @@ def start_card_payment(order):
 
 
 def _payment_for(session):
-    return db.session.scalar(select(Payment).where(Payment.stripe_session_id == session.get("id")))
+    """The payment of a Checkout Session, locked in the one lock order (its order first), or None."""
+    payment = db.session.scalar(select(Payment).where(Payment.stripe_session_id == session.get("id")))
+    return _locked(payment) if payment is not None else None
+
+
+def _locked(payment):
+    """Lock the payment's order, then the payment, and reload both (see ``orders.lock``)."""
+    orders.lock(db.session.get(Order, payment.order_id))
+    db.session.refresh(payment, with_for_update=True)
+    return payment
 
 
 def on_completed(session):
@@ -90,8 +100,11 @@ def mark_paid(session):
     if order.status == "pending_payment":
         orders.mark_paid(order, "stripe")
         return "paid"
-    error = refunds.refund_late_payment(payment, order)
-    return "paid after cancellation: refunded" if error is None else f"refund failed: {error}"
+    refund = refunds.refund_late_payment(payment, order)
+    if refund.status == "succeeded":
+        return "paid after cancellation: refunded"
+    current_app.logger.error("refund of late payment %s failed: %s", payment.id, refund.error)
+    return "paid after cancellation: refund failed, waiting for finance staff"
 
 
 def on_failed(session):
@@ -99,6 +112,8 @@ def on_failed(session):
     payment = _payment_for(session)
     if payment is None:
         return "unknown session"
+    if payment.status in ("succeeded", "refunded", "amount_mismatch"):  # the money arrived: a late failure is news
+        return f"ignored: payment already {payment.status}"
     if payment.status != "failed":
         move(payment, "failed", "stripe")
     order = db.session.get(Order, payment.order_id)
@@ -127,6 +142,7 @@ def on_charge_refunded(charge):
     payment = db.session.scalar(select(Payment).where(Payment.stripe_payment_intent == intent)) if intent else None
     if payment is None:
         return "unknown payment"
+    _locked(payment)
     if charge.get("amount_refunded", 0) >= payment.amount_vnd:
         if payment.status != "refunded":
             move(payment, "refunded", "stripe")
@@ -144,10 +160,24 @@ HANDLERS = {
 
 
 def apply_stripe_event(event):
-    """Apply one verified Stripe event exactly once; return what happened (duplicates change nothing)."""
-    handler = HANDLERS.get(event["type"])
-    outcome = handler(event["data"]["object"]) if handler else "ignored"
-    db.session.add(ProcessedStripeEvent(id=event["id"], type=event["type"], outcome=outcome))
+    """Apply one verified Stripe event exactly once; return what happened (duplicates change nothing).
+
+    A validly signed event of a shape we cannot read is recorded as ``ignored: malformed`` (and logged), never an
+    error: Stripe would retry it for days.
+    """
+    handler = HANDLERS.get(event.get("type"))
+    data = event.get("data")
+    target = data.get("object") if isinstance(data, dict) else None
+    if handler is None:
+        outcome = "ignored"
+    elif not isinstance(target, dict):
+        current_app.logger.warning("stripe event %s of type %s has no object: ignored", event.get("id"),
+                                   event.get("type"))
+        outcome = "ignored: malformed"
+    else:
+        outcome = handler(target)
+    db.session.add(ProcessedStripeEvent(id=str(event.get("id"))[:255], type=str(event.get("type"))[:80],
+                                        outcome=outcome[:80]))
     try:
         db.session.flush()
     except IntegrityError:
@@ -184,6 +214,7 @@ def transfer_payload(order):
 
 def confirm_transfer(payment, staff):
     """Finance staff saw the money arrive: the payment succeeds and the order is paid."""
+    _locked(payment)
     order = db.session.get(Order, payment.order_id)
     if payment.method != "bank_transfer" or payment.status != "pending" or order.status != "pending_payment":
         raise PaymentError("this transfer cannot be confirmed")

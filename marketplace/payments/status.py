@@ -8,10 +8,14 @@ the order's is not accepted, but the money did arrive: it can only be refunded. 
 
 from flask_babel import gettext as _
 
+from marketplace.core.db import compare_and_set_status
 from marketplace.core.errors import Refused
 from marketplace.extensions import db
 
 PAYMENT_STATUSES = ("pending", "succeeded", "failed", "expired", "refunded", "amount_mismatch")
+#: A refund is made (``succeeded``) or refused by the provider (``failed``: retried by finance staff).
+REFUND_STATUSES = ("succeeded", "failed")
+REFUND_TRANSITIONS = {"failed": ("succeeded", "failed"), "succeeded": ()}
 #: from → allowed targets.
 TRANSITIONS = {
     "pending": ("succeeded", "failed", "expired", "amount_mismatch"),
@@ -31,6 +35,14 @@ class PaymentTransitionError(Refused):
         self.current, self.target = current, target
 
 
+class PaymentChangedError(Refused):
+    """Someone else changed the payment first; ``status`` is what it is now."""
+
+    def __init__(self, status):
+        super().__init__(_("This payment was changed meanwhile: it is now %(status)s.", status=status))
+        self.status = status
+
+
 def can_move(payment, target):
     """True when ``payment`` may move to ``target`` now."""
     return target in TRANSITIONS[payment.status]
@@ -39,8 +51,8 @@ def can_move(payment, target):
 def move(payment, target, actor, note=None):
     """Move ``payment`` to ``target`` and record the event; the only code that sets a payment's status.
 
-    Raises PaymentTransitionError (a Refused) and changes nothing when the move is not allowed. A check that no one
-    else moved the row in the meantime belongs here too.
+    Raises PaymentTransitionError (a Refused) and changes nothing when the move is not allowed, and
+    PaymentChangedError when another transaction moved the row first (a compare-and-set on the status).
 
     :param actor: who moves it (``stripe``, or a staff member's e-mail), written on the event.
     :param note: an optional remark kept on the event.
@@ -48,6 +60,18 @@ def move(payment, target, actor, note=None):
     current = payment.status
     if not can_move(payment, target):
         raise PaymentTransitionError(current, target)
-    payment.status = target
+    if not compare_and_set_status(payment, current, target):
+        raise PaymentChangedError(payment.status)
     db.session.add(payment.status_event(current, target, actor, note))
     return payment
+
+
+def settle_refund(refund, target, error=None):
+    """A retried refund's outcome: ``succeeded``, or ``failed`` again with the provider's ``error``."""
+    current = refund.status
+    if target not in REFUND_TRANSITIONS[current]:
+        raise PaymentTransitionError(current, target)
+    refund.error, refund.attempts = error, refund.attempts + 1
+    if not compare_and_set_status(refund, current, target):
+        raise PaymentChangedError(refund.status)
+    return refund

@@ -11,6 +11,7 @@ Money: VND is a zero-decimal currency for Stripe, so amounts are integer đồng
 
 import logging
 import threading
+import time
 
 import stripe
 from flask import current_app
@@ -170,10 +171,13 @@ def construct_event(payload_bytes, signature_header, secret, tolerance=300):
     """Verify a webhook's ``Stripe-Signature`` over the raw body and parse it: ``(event dict, None)`` or an error.
 
     Refused: a missing or malformed header, a wrong signature or secret, a timestamp older than ``tolerance``
-    seconds, and a body that is not a JSON event.
+    seconds or more than ``tolerance`` seconds in the future (stripe-python checks only the past), and a body that
+    is not a JSON event.
     """
     if not secret:
         return None, "The webhook secret is not configured."
+    if _signed_in_future(signature_header, tolerance):
+        return None, "Invalid Stripe signature: timestamp in the future"
     try:
         event = stripe.Webhook.construct_event(payload_bytes, signature_header, secret, tolerance)
     except stripe.SignatureVerificationError as error:
@@ -181,3 +185,12 @@ def construct_event(payload_bytes, signature_header, secret, tolerance=300):
     except (ValueError, TypeError, AttributeError) as error:  # not UTF-8 JSON, not an object, or a thin v2 event
         return None, f"Invalid webhook payload: {error}"
     return event.to_dict(), None
+
+
+def _signed_in_future(signature_header, tolerance):
+    """True when the header's ``t=`` timestamp lies more than ``tolerance`` seconds ahead of our clock."""
+    for item in (signature_header or "").split(","):
+        key, _, value = item.strip().partition("=")
+        if key == "t" and value.isdigit():
+            return int(value) > time.time() + tolerance
+    return False

@@ -1,6 +1,12 @@
-"""Certificate registry import (contract §1-§2): validate the whole file, then write it in one transaction."""
+"""Certificate registry import (contract §1-§2): validate the whole file, then write it in one transaction.
+
+An officer's file is checked row by row against the officer's scope (``officer_scope``): the row as written, and
+every record it would change (the certificate its number names, the product and entity it names), with the rules
+of ``lifecycle.may_certify``.
+"""
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
@@ -8,9 +14,12 @@ from marketplace.core import audit
 from marketplace.core.changes import apply_changes, snapshot
 from marketplace.core.imports import run_import
 from marketplace.core.naming import unique_slug
+from marketplace.core.tabular import N_
 from marketplace.core.text import name_key
 from marketplace.extensions import db
+from marketplace.reference.lookup import provinces
 from marketplace.registry.codes import new_code
+from marketplace.registry.lifecycle import may_certify
 from marketplace.registry.models import Certificate, Entity, Product
 from marketplace.registry.parsing import REQUIRED_COLUMNS, parse_registry_row
 from marketplace.registry.services import resequence
@@ -33,6 +42,7 @@ class RegistryState:
         self.entity_slugs = {e.slug for e in entities}
         products = db.session.scalars(select(Product)).all()
         self.product_by_key = {(p.entity_id, p.name_key): p for p in products}
+        self.product_by_id = {p.id: p for p in products}
         self.product_slugs = {p.slug for p in products}
         certificates = db.session.scalars(select(Certificate)).all()
         self.certificate_by_number = {c.number: c for c in certificates}
@@ -53,6 +63,82 @@ class RegistryState:
         """The product of ``entity`` called ``product_name``, if it exists."""
         return self.product_by_key.get((entity.id, name_key(product_name))) if entity is not None else None
 
+    def targets(self, row):
+        """The records ``row`` would change, as they are stored now."""
+        entity = self.find_entity(row)
+        certificate = self.certificate_by_number.get(row.number)
+        return Targets(
+            certificate=certificate,
+            certificate_product=self.product_by_id.get(certificate.product_id) if certificate else None,
+            product=self.find_product(entity, row.product_name), entity=entity,
+            entity_changes=entity is not None and any(
+                getattr(entity, name) != value for name, value in entity_values(entity, row).items()))
+
+
+@dataclass
+class Targets:
+    """What a row would change, as stored now.
+
+    The certificate of its number (and that certificate's product), the product it names (entity + name), the
+    entity it names (tax code, else name in the province) and whether the entity's details would change.
+    """
+
+    certificate: Certificate | None
+    certificate_product: Product | None
+    product: Product | None
+    entity: Entity | None
+    entity_changes: bool
+
+
+def entity_values(entity, row):
+    """The entity's details as ``row`` writes them (what is missing from the row is kept)."""
+    values = {"name": row.entity_name, "name_key": name_key(row.entity_name), "entity_type": row.entity_type}
+    for field in ("representative_gender", "representative_ethnicity"):
+        if getattr(row, field):
+            values[field] = getattr(row, field)
+    if entity is not None and row.tax_code and not entity.tax_code:
+        values["tax_code"] = row.tax_code
+    return values
+
+
+def officer_scope(officer):
+    """The scope check of an officer's registry file, or None when the officer may change anything.
+
+    Provincial officers keep the 3-4★ certificates of their province (``lifecycle.may_certify``): the row must say
+    so, and so must the records it would change, whatever the change (province, entity, stars, status). The
+    check returns ``(column, reason)`` for the first thing out of scope.
+    """
+    if officer.role == "admin" or (officer.role == "officer" and officer.province_code is None):
+        return None
+    province = officer.province_code
+
+    def check(row, targets):
+        if row.province_code != province:
+            return "province", N_("outside your province")
+        if not may_certify(officer, row.province_code, row.stars):
+            return "stars", N_("5 stars are certified by the ministry")
+        certificate, held_in = targets.certificate, targets.certificate_product
+        if certificate is not None and held_in.province_code != province:
+            return "certificate_number", N_("certificate %(number)s belongs to %(province)s, outside your province",
+                                            number=certificate.number, province=_name(held_in.province_code))
+        if certificate is not None and not may_certify(officer, held_in.province_code, certificate.stars):
+            return "certificate_number", N_("certificate %(number)s has %(stars)s stars: only the ministry may "
+                                            "change it", number=certificate.number, stars=certificate.stars)
+        if targets.product is not None and targets.product.province_code != province:
+            return "product_name", N_("this product belongs to %(province)s, outside your province",
+                                      province=_name(targets.product.province_code))
+        if targets.entity_changes and targets.entity.province_code != province:
+            return "entity_name", N_("this entity belongs to %(province)s, outside your province",
+                                     province=_name(targets.entity.province_code))
+        return None
+
+    return check
+
+
+def _name(province_code):
+    province = provinces().get(province_code)
+    return province.name if province else province_code
+
 
 def newest(rows):
     """The row with the newest certificate (latest valid_from, then the later line)."""
@@ -62,11 +148,12 @@ def newest(rows):
 def validate_registry(rows, errors, state, check_row=None):
     """Cross-row and database checks: duplicates, two certificates of a product starting one day, scope.
 
-    ``check_row(row)`` returns ``(column, reason)`` for a row outside the uploader's scope, else None.
+    ``check_row(row, targets)`` returns ``(column, reason)`` for a row outside the uploader's scope, else None;
+    ``targets`` are the records the row would change (:class:`Targets`).
     """
     first_line, starts = {}, {}
     for row in rows:
-        if check_row is not None and (refusal := check_row(row)):
+        if check_row is not None and (refusal := check_row(row, state.targets(row))):
             errors.add(row.line, *refusal)
         if row.number in first_line:
             errors.add(row.line, "certificate_number", f"duplicate of row {first_line[row.number]}")
@@ -118,10 +205,7 @@ class RegistryWriter:
         """Find or create the entity of these rows; its details come from the newest row."""
         row = newest(rows)
         entity = self.state.find_entity(row)
-        values = {"name": row.entity_name, "name_key": name_key(row.entity_name), "entity_type": row.entity_type}
-        for field in ("representative_gender", "representative_ethnicity"):
-            if getattr(row, field):
-                values[field] = getattr(row, field)
+        values = entity_values(entity, row)
         if entity is None:
             entity = Entity(**values, tax_code=row.tax_code, province_code=row.province_code, address=row.address,
                             slug=unique_slug(row.entity_name, self.state.entity_slugs))
@@ -130,8 +214,6 @@ class RegistryWriter:
             if entity.tax_code:
                 self.state.entity_by_tax[entity.tax_code] = entity
             return entity
-        if row.tax_code and not entity.tax_code:
-            values["tax_code"] = row.tax_code
         self.track(row, "entity.updated", entity, *apply_changes(entity, values))
         return entity
 
@@ -197,7 +279,10 @@ class RegistryWriter:
 
 
 def import_registry(path, dry_run=False, actor="cli:registry-import", progress=None, check_row=None):
-    """Import a registry file; return an :class:`ImportResult` (errors listed when nothing was written)."""
+    """Import a registry file; return an :class:`ImportResult` (errors listed when nothing was written).
+
+    ``check_row(row, targets)`` refuses rows outside the uploader's scope (see :func:`officer_scope`).
+    """
     state = RegistryState()
     writer = RegistryWriter(state, actor)
     return run_import(path, REQUIRED_COLUMNS, parse_registry_row, lambda rows, errors: validate_registry(

@@ -3,14 +3,15 @@
 import io
 
 import segno
-from flask import url_for
+
+from marketplace.core.security import external_url
 
 DARK, LIGHT, BORDER = "#000", "#fff", 2
 
 
 def verification_url(code):
-    """The absolute URL of the verification page for certificate ``code``."""
-    return url_for("storefront.verify", code=code, _external=True)
+    """The absolute URL of the verification page for certificate ``code``, on PUBLIC_URL (never the request's host)."""
+    return external_url("storefront.verify", code=code)
 
 
 def make(url):

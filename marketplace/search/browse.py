@@ -3,21 +3,29 @@
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import gettext as _
+
+from marketplace.core.input import MAX_ID, NumberError, number_message, whole_number
 from marketplace.reference.lookup import criteria_sets, provinces, resolve_group, resolve_province
+from marketplace.search import fallback, health
 from marketplace.search import query as _query
-from marketplace.search.sync import current_engine
 from marketplace.shop.catalog.queries import load_cards
 
 SORTS = ("relevance", "newest", "price_asc", "price_desc", "stars")
-
+MAX_PRICE = 10**12  #: a price filter above a trillion đồng means nothing
+MAX_PAGE = 100_000  #: deep enough for any catalogue; keeps offsets small for the database
 
 
 class FilterError(ValueError):
-    """A query parameter that cannot be understood (the API answers 400)."""
+    """Query parameters that cannot be understood (the API answers 400; pages show them and ignore them).
 
-    def __init__(self, parameter, message):
-        super().__init__(f"{parameter}: {message}")
-        self.parameter, self.message = parameter, message
+    ``problems`` lists every one as ``(parameter, message)``; ``parameter`` and ``message`` are the first's.
+    """
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        super().__init__("; ".join(f"{parameter}: {message}" for parameter, message in self.problems))
+        self.parameter, self.message = self.problems[0]
 
 
 @dataclass
@@ -38,41 +46,63 @@ class Filters:
     per_page: int = 24
 
 
-def _int_arg(args, name, minimum=None, maximum=None):
-    raw = (args.get(name) or "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit():
-        raise FilterError(name, f"'{raw}' is not a whole number")
-    value = int(raw)
-    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-        raise FilterError(name, f"must be between {minimum} and {maximum}")
-    return value
+#: Bounds of the numeric parameters: (minimum, maximum); the maximum keeps every value a database can compare.
+NUMBERS = {"min_stars": (1, 5), "price_min": (0, MAX_PRICE), "price_max": (0, MAX_PRICE), "entity_id": (1, MAX_ID),
+           "page": (1, MAX_PAGE)}
 
 
-def parse_filters(args, default_per_page=24, max_per_page=100):
-    """Turn request arguments into :class:`Filters`; raise FilterError on what cannot be understood."""
-    filters = Filters(q=(args.get("q") or "").strip()[:200], per_page=default_per_page)
+def _quoted(raw):
+    return raw if len(raw) <= 40 else raw[:40] + "…"
+
+
+def _text_filters(args, filters, problems):
     if raw := (args.get("province") or "").strip():
         province = resolve_province(raw)
         if province is None:
-            raise FilterError("province", f"'{raw}' is not a province code, slug or name")
-        filters.province_code = province.code
+            problems.append(("province", _("“%(value)s” is not a province code, slug or name.", value=_quoted(raw))))
+        else:
+            filters.province_code = province.code
     if raw := (args.get("group") or "").strip():
-        filters.criteria_codes = resolve_group(raw)
-        if filters.criteria_codes is None:
-            raise FilterError("group", f"'{raw}' is not a criteria-set code 01-26 or a sector I-VI")
-        filters.group = raw.upper()
-    filters.min_stars = _int_arg(args, "min_stars", 1, 5)
-    filters.price_min = _int_arg(args, "price_min", 0)
-    filters.price_max = _int_arg(args, "price_max", 0)
+        codes = resolve_group(raw)
+        if codes is None:
+            problems.append(("group", _("“%(value)s” is not a criteria-set code 01-26 or a sector I-VI.",
+                                        value=_quoted(raw))))
+        else:
+            filters.criteria_codes, filters.group = codes, raw.upper()
     filters.in_stock = (args.get("in_stock") or "").lower() in ("true", "1", "yes", "on")
-    filters.entity_id = _int_arg(args, "entity_id", 1)
     filters.sort = (args.get("sort") or "").strip() or ("relevance" if filters.q else "newest")
     if filters.sort not in SORTS:
-        raise FilterError("sort", f"'{filters.sort}' is not one of {', '.join(SORTS)}")
-    filters.page = _int_arg(args, "page", 1) or 1
-    filters.per_page = _int_arg(args, "per_page", 1, max_per_page) or default_per_page
+        problems.append(("sort", _("“%(value)s” is not one of %(choices)s.", value=_quoted(filters.sort),
+                                   choices=", ".join(SORTS))))
+        filters.sort = "relevance" if filters.q else "newest"
+
+
+def _number_filters(args, filters, problems, max_per_page):
+    bounds = {**NUMBERS, "per_page": (1, max_per_page)}
+    for name, (minimum, maximum) in bounds.items():
+        raw = (args.get(name) or "").strip()
+        if not raw:
+            continue
+        try:
+            setattr(filters, name, whole_number(raw, minimum, maximum))
+        except NumberError as error:
+            problems.append((name, number_message(error)))
+
+
+def read_filters(args, default_per_page=24, max_per_page=100):
+    """What could be understood of the request arguments as :class:`Filters`, and every problem found."""
+    filters = Filters(q=(args.get("q") or "").strip()[:200], per_page=default_per_page)
+    problems = []
+    _text_filters(args, filters, problems)
+    _number_filters(args, filters, problems, max_per_page)
+    return filters, problems
+
+
+def parse_filters(args, default_per_page=24, max_per_page=100):
+    """Turn request arguments into :class:`Filters`; raise FilterError listing all that cannot be understood."""
+    filters, problems = read_filters(args, default_per_page, max_per_page)
+    if problems:
+        raise FilterError(problems)
     return filters
 
 
@@ -108,11 +138,34 @@ def facet_lists(counts):
     }
 
 
+def find(filters, day: date, with_facets=True):
+    """Product ids of one page, total, facets and spelling help, from the index.
+
+    While the index cannot answer (noticed, logged and rebuilt by ``health.py``), from the database.
+    """
+    engine = health.usable_engine(day)
+    if engine is not None:
+        try:
+            return _query.run(engine, filters, day.toordinal(), with_facets=with_facets)
+        except Exception as error:  # noqa: BLE001 - a damaged index must not take the shop down
+            health.query_failed(engine, error)
+    return fallback.run(filters, day, with_facets)
+
+
+def suggest_ids(text, day: date, limit=8):
+    """Ids of listed products whose names start like ``text``, best first (from the database when need be)."""
+    engine = health.usable_engine(day)
+    if engine is not None:
+        try:
+            return _query.suggest(engine, text, day.toordinal(), limit=limit)
+        except Exception as error:  # noqa: BLE001
+            health.query_failed(engine, error)
+    return fallback.suggest(text, day, limit)
+
+
 def browse(filters, day: date, with_facets=True):
     """One page of listed products matching ``filters`` on ``day``, with total, facets and any correction."""
-    found = _query.run(current_engine(), filters, day.toordinal(), with_facets=with_facets)
+    found = find(filters, day, with_facets=with_facets)
     return Page(items=load_cards(found.product_ids, day), total=found.total, filters=filters,
                 facets=facet_lists(found.facets) if with_facets else {}, corrected=found.corrected,
                 suggestion=found.suggestion, approximate=found.approximate)
-
-

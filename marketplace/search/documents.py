@@ -7,6 +7,7 @@ from sqlalchemy import select
 from marketplace.reference.lookup import criteria_sets, provinces
 from marketplace.registry.models import Certificate, Entity, Product
 from marketplace.search.analysis import folded_words
+from marketplace.shop.catalog.models import ListingVariant
 from marketplace.shop.catalog.rules import listed_products
 
 CHUNK = 500
@@ -45,12 +46,25 @@ def category_text(product):
                         criteria.sector_name_vi, criteria.sector_name_en])
 
 
-def document(product, listing, certificate, entity, chain):
-    """The index document of one listed product."""
+def packages_price_and_stock(price_vnd, stock, variants=()):
+    """(price, in stock) as the product page offers them: the cheapest package in stock, else the cheapest.
+
+    ``price_vnd`` and ``stock`` are the listing's own package (the first); ``variants`` are the others.
+    """
+    packages = [(price_vnd, stock), *((variant.price_vnd, variant.stock) for variant in variants)]
+    in_stock = [price for price, units in packages if units > 0]
+    return (min(in_stock), True) if in_stock else (min(price for price, _ in packages), False)
+
+
+def created_timestamp(created):
+    """A listing's creation time as whole seconds since the epoch (naive times are UTC)."""
+    return int((created if created.tzinfo is not None else created.replace(tzinfo=UTC)).timestamp())
+
+
+def document(product, listing, certificate, entity, chain, variants=()):
+    """The index document of one listed product (``variants``: the listing's other packages)."""
     province = provinces()[product.province_code]
-    created = listing.created_at
-    if created.tzinfo is None:
-        created = created.replace(tzinfo=UTC)
+    price, in_stock = packages_price_and_stock(listing.price_vnd, listing.stock, variants)
     return {
         "product_id": str(product.id), "name": product.name, "name_exact": product.name,
         "name_pairs": product.name, "body": body_text(product, entity, listing),
@@ -58,8 +72,8 @@ def document(product, listing, certificate, entity, chain):
         "place": " \n".join([province.name, *province.legacy_names, product.original_address or ""]),
         "entity": str(product.entity_id).encode(), "province": product.province_code.encode(),
         "criteria": product.criteria_set_code.encode(), "stars": certificate.stars,
-        "price": listing.price_vnd, "in_stock": 1 if listing.stock > 0 else 0,
-        "listed_until": listed_until(certificate, chain).toordinal(), "created": int(created.timestamp()),
+        "price": price, "in_stock": 1 if in_stock else 0,
+        "listed_until": listed_until(certificate, chain).toordinal(), "created": created_timestamp(listing.created_at),
         "name_len": min(len(folded_words(product.name)), 255),
     }
 
@@ -75,9 +89,29 @@ def documents_for(session, day, product_ids=None):
             stmt = stmt.where(Product.id.in_(chunk))
         rows = session.execute(stmt).all()
         chain = _newer_certificates(session, [product.id for product, *_ in rows])
+        variants = variants_by_listing(session, [listing.id for _, listing, *_ in rows])
         for product, listing, certificate, entity in rows:
-            result[product.id] = document(product, listing, certificate, entity, chain)
+            result[product.id] = document(product, listing, certificate, entity, chain, variants.get(listing.id, ()))
     return result
+
+
+def variants_by_listing(session, listing_ids):
+    """``{listing id: [(price_vnd, stock) rows]}`` of the listings' other packages."""
+    found = {}
+    for start in range(0, len(listing_ids), CHUNK):
+        part = listing_ids[start:start + CHUNK]
+        query = select(ListingVariant.listing_id, ListingVariant.price_vnd, ListingVariant.stock)
+        for row in session.execute(query.where(ListingVariant.listing_id.in_(part))):
+            found.setdefault(row.listing_id, []).append(row)
+    return found
+
+
+def listed_exists(session, day, outside=None):
+    """True when some product is listed on ``day`` (outside the ids selected by ``outside``, when given)."""
+    stmt = listed_products(day).with_only_columns(Product.id)
+    if outside is not None:
+        stmt = stmt.where(Product.id.not_in(outside))
+    return session.scalar(select(stmt.limit(1).exists())) or False
 
 
 def _newer_certificates(session, product_ids):

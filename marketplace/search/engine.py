@@ -4,12 +4,15 @@ Per index generation the document columns are read once into numpy arrays (filte
 on them) together with a cache of term masks (see ``matching.py``).
 """
 
+import gc
 import os
 import threading
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from flask import current_app
 from whoosh import index as whoosh_index
 
 from marketplace.search.matching import Postings
@@ -21,6 +24,36 @@ COLUMNS = ("product_id", "entity", "province", "criteria", "stars", "price", "in
 
 class IndexOutOfDateError(RuntimeError):
     """The index on disk was built by another version of the schema."""
+
+
+class IndexMissingError(RuntimeError):
+    """There is no index on disk: its directory is gone or ``current`` points nowhere."""
+
+
+class IndexUnreadableError(RuntimeError):
+    """The index on disk cannot be read (damaged files)."""
+
+
+def read_index(call, *args):
+    """``call(*args)``, a failure to read the index on disk raised as IndexUnreadableError.
+
+    Whoosh does not close a file it fails to parse: the error's traceback keeps it open until it is dropped,
+    and then Python warns (ResourceWarning). The traceback is dropped here, with that warning silenced.
+    """
+    try:
+        return call(*args)
+    except (IndexMissingError, IndexOutOfDateError):
+        raise
+    except Exception as error:  # noqa: BLE001 - whatever Whoosh raises on damaged files
+        message = f"{type(error).__name__}: {error}"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            cause = error
+            while cause is not None:
+                cause.__traceback__ = None
+                cause = cause.__cause__ or cause.__context__
+            gc.collect()
+    raise IndexUnreadableError(message)
 
 
 @dataclass
@@ -36,6 +69,13 @@ class Columns:
     values: dict
     labels: dict
     postings: Postings | None = None  #: cached term masks of the same searcher
+    #: The day (ordinal) the database was found to list nothing either, when this generation is empty.
+    agreed_empty_on: int | None = None
+
+    @property
+    def live_count(self):
+        """Number of documents that are not deleted."""
+        return int(self.live.sum())
 
     @property
     def docnums(self):
@@ -51,7 +91,10 @@ class Columns:
 
 
 class Engine:
-    """One index directory: ``<dir>/current`` points at the live generation ``<dir>/gen-*``."""
+    """One index directory: ``<dir>/current`` points at the live generation ``<dir>/gen-*``.
+
+    ``failure`` says why the index cannot answer (None when it can); ``rebuilder`` is the thread rebuilding it.
+    """
 
     def __init__(self, base):
         self.base = Path(base)
@@ -60,6 +103,9 @@ class Engine:
         self._index = None
         self._searcher = None
         self._columns = None
+        self.failure = None
+        self.rebuilder = None
+        self.retry_rebuild_at = 0.0  #: time.monotonic() before which a failed background rebuild is not retried
 
     @property
     def current(self):
@@ -80,15 +126,17 @@ class Engine:
             os.replace(tmp, self.current)
 
     def index(self):
-        """The live index, reopened when a reindex swapped generations."""
-        self.ensure()
+        """The live index, reopened when a reindex swapped generations; IndexMissingError when there is none."""
+        if not self.current.exists():
+            self.close_quietly()
+            raise IndexMissingError(f"no search index at {self.current}")
         target = os.readlink(self.current)
         if self._index is None or target != self._target:
-            self._index = whoosh_index.open_dir(str(self.base / target))
-            if set(self._index.schema.names()) != set(product_schema().names()):
+            self.close_quietly()
+            index = read_index(whoosh_index.open_dir, str(self.base / target))
+            if set(index.schema.names()) != set(product_schema().names()):
                 raise IndexOutOfDateError(f"{self.base / target} has another schema: run `flask search reindex`")
-            self._target = target
-            self._close_searcher()
+            self._index, self._target = index, target
         return self._index
 
     def _close_searcher(self):
@@ -99,24 +147,34 @@ class Engine:
     def searcher(self):
         """A shared searcher, refreshed when the index changed; with its columns."""
         with self.lock:
-            ix = self.index()
-            if self._searcher is None:
-                self._searcher = ix.searcher()
-            elif not self._searcher.up_to_date():
-                # reopen rather than Searcher.refresh(): whoosh-ng 5.4 fails to refresh a reader of an empty index
-                self._searcher.close()
-                self._searcher = ix.searcher()
-                self._columns = None
-            if self._columns is None:
-                self._columns = read_columns(self._searcher.reader())
-                self._columns.postings = Postings(self._searcher, self._columns.size)
-            return self._searcher, self._columns
+            return read_index(self._open_searcher)
+
+    def _open_searcher(self):
+        ix = self.index()
+        if self._searcher is None:
+            self._searcher = ix.searcher()
+        elif not self._searcher.up_to_date():
+            # reopen rather than Searcher.refresh(): whoosh-ng 5.4 fails to refresh a reader of an empty index
+            self._searcher.close()
+            self._searcher = ix.searcher()
+            self._columns = None
+        if self._columns is None:
+            self._columns = read_columns(self._searcher.reader())
+            self._columns.postings = Postings(self._searcher, self._columns.size)
+        return self._searcher, self._columns
 
     def close(self):
         """Release the searcher and the index."""
         with self.lock:
+            self.close_quietly()
+
+    def close_quietly(self):
+        """Forget the open index (the caller holds ``lock``); a broken searcher may fail to close."""
+        try:
             self._close_searcher()
-            self._index = None
+        except Exception:  # noqa: BLE001 - a corrupted or deleted index: nothing left to release
+            self._searcher, self._columns = None, None
+        self._index, self._target = None, None
 
 
 #: Columns holding text, kept as integer codes.
@@ -144,3 +202,14 @@ def read_columns(reader):
         else:
             values[name] = np.fromiter((value or 0 for value in raw), dtype=np.int64, count=size)
     return Columns(size=size, live=live, values=values, labels=labels)
+
+
+_engines = {}  #: one engine per index directory in this process
+
+
+def current_engine():
+    """The engine of the configured index directory (one per directory per process)."""
+    base = current_app.config["SEARCH_INDEX_DIR"]
+    if base not in _engines:
+        _engines[base] = Engine(base)
+    return _engines[base]

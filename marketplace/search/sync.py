@@ -1,58 +1,55 @@
-"""Keeping the index true: queued with the transaction, applied after commit, rebuilt by atomic swap.
+"""Keeping the index true: queued with the transaction, applied after commit (rebuilding: ``rebuilding.py``).
 
 Changes queue in the database with the transaction that made them and are applied after commit by whichever
-process gets the index's write lock; a rebuild swaps in a new generation atomically.
+process gets the index's write lock. A lost or unreadable index takes no change: they stay queued while it is
+rebuilt from the database, which applies them at the end.
 """
 
 import logging
-import os
-import shutil
-import time
 
 from flask import current_app
 from flask_sqlalchemy.session import Session as FlaskSession
-from sqlalchemy import delete, event, func, insert, inspect, select
+from sqlalchemy import event, func, insert, inspect, select
 from sqlalchemy.orm import Session
-from whoosh import index as whoosh_index
-from whoosh.index import LockError
 
 from marketplace.core.clock import today
 from marketplace.extensions import db
 from marketplace.registry.models import Certificate, Entity, Product
-from marketplace.search.documents import documents_for
-from marketplace.search.engine import Engine
+from marketplace.search.documents import documents_for, listed_exists
+from marketplace.search.engine import IndexMissingError, current_engine
 from marketplace.search.models import SearchPending
-from marketplace.search.schema import product_schema
-from marketplace.shop.catalog.models import Listing
+from marketplace.search.rebuilding import WRITE_TIMEOUT, apply_queue, report_failure
+from marketplace.shop.catalog.models import Listing, ListingVariant
 
 log = logging.getLogger(__name__)
-WRITE_TIMEOUT = 5.0  #: seconds to wait for another process's index writer before leaving work queued
-_engines = {}
-
-
-def current_engine():
-    """The engine of the configured index directory (one per directory per process)."""
-    base = current_app.config["SEARCH_INDEX_DIR"]
-    if base not in _engines:
-        _engines[base] = Engine(base)
-    return _engines[base]
+__all__ = ["check", "current_engine", "install", "pending_count", "queue", "sync_pending"]
 
 
 # --- collecting changes during flushes -------------------------------------------------------------------------
 
+def _with_former(obj, attribute):
+    """The object's ``attribute`` now and before this flush (a row moved to another parent touches both)."""
+    history = inspect(obj).attrs[attribute].history
+    return {getattr(obj, attribute), *(history.deleted or ())}
+
+
 def _product_ids_of(session, objects):
-    ids, entity_ids = set(), set()
+    ids, entity_ids, listing_ids = set(), set(), set()
     for obj in objects:
         if isinstance(obj, Product):
             ids.add(obj.id)
         elif isinstance(obj, Listing | Certificate):
-            ids.add(obj.product_id)
-            history = inspect(obj).attrs.product_id.history
-            ids.update(value for value in history.deleted or () if value)
+            ids.update(_with_former(obj, "product_id"))
+        elif isinstance(obj, ListingVariant):
+            listing_ids.update(_with_former(obj, "listing_id"))
         elif isinstance(obj, Entity):
             entity_ids.add(obj.id)
+    connection = session.connection()
     if entity_ids:
-        ids.update(session.connection().execute(select(Product.id).where(Product.entity_id.in_(entity_ids))).scalars())
+        ids.update(connection.execute(select(Product.id).where(Product.entity_id.in_(entity_ids))).scalars())
+    listing_ids.discard(None)
+    if listing_ids:
+        ids.update(connection.execute(select(Listing.product_id).where(Listing.id.in_(listing_ids))).scalars())
     return {i for i in ids if i is not None}
 
 
@@ -97,74 +94,44 @@ def install():
 
 # --- applying changes ------------------------------------------------------------------------------------------
 
-def _writer(ix, timeout):
-    return ix.writer(timeout=timeout, delay=0.05)
+def _queue_holds_every_listed_product():
+    """True when applying the queue to an empty index gives a complete one (a new shop, not a lost index)."""
+    with Session(db.engine) as session:
+        return not listed_exists(session, today(), outside=select(SearchPending.product_id))
+
+
+def _index_for_changes(search):
+    """The index the queue goes to; None when it cannot take changes (a rebuild from the database is started).
+
+    A missing index is created empty only when the queue holds every listed product: otherwise it was lost,
+    and an index of the few products changed since would pass for the whole catalogue.
+    """
+    with search.lock:
+        try:
+            return search.index()
+        except IndexMissingError:
+            if _queue_holds_every_listed_product():
+                search.ensure()
+                return search.index()
+            reason = "the search index is missing while the database lists products"
+        except Exception as error:  # noqa: BLE001 - unreadable on disk: rebuilt, never patched
+            reason = f"the search index cannot be opened ({type(error).__name__}: {error})"
+    report_failure(search, reason)
+    return None
 
 
 def sync_pending(timeout=None):
-    """Apply every queued change to the index; return how many products were refreshed (None: index busy)."""
+    """Apply every queued change to the index; return how many products were refreshed (None: index busy).
+
+    While the index is lost or unreadable, changes stay queued and a rebuild from the database is started.
+    """
     timeout = current_app.config.get("SEARCH_WRITE_TIMEOUT", WRITE_TIMEOUT) if timeout is None else timeout
     search = current_engine()
-    with search.lock:
-        ix = search.index()
-    try:
-        writer = _writer(ix, timeout)
-    except LockError:
-        log.warning("search index busy for %.1fs; changes stay queued", timeout)
+    if search.failure is not None:  # being rebuilt (or about to be): the rebuild applies the queue
+        report_failure(search, search.failure)
         return None
-    try:
-        with Session(db.engine) as session:
-            rows = session.execute(select(SearchPending.id, SearchPending.product_id)).all()
-            if not rows:
-                writer.cancel()
-                return 0
-            ids = {product_id for _, product_id in rows}
-            documents = documents_for(session, today(), ids)
-        for product_id in ids:
-            if product_id in documents:
-                writer.update_document(**documents[product_id])
-            else:
-                writer.delete_by_term("product_id", str(product_id))
-        writer.commit()
-    except BaseException:
-        writer.cancel()
-        raise
-    with db.engine.begin() as connection:
-        connection.execute(delete(SearchPending).where(SearchPending.id <= max(i for i, _ in rows)))
-    return len(ids)
-
-
-def rebuild(progress=lambda items, label: items, batch=2000):
-    """Build a new generation from the database and swap it in atomically; return the number of documents."""
-    search = current_engine()
-    search.ensure()
-    old = whoosh_index.open_dir(str(search.base / os.readlink(search.current)))  # any schema: it is replaced
-    guard = _writer(old, 60.0)  # hold the old index: incremental writers wait, then queue, during the rebuild
-    try:
-        generation = search.base / f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
-        generation.mkdir()
-        ix = whoosh_index.create_in(str(generation), product_schema())
-        with Session(db.engine) as session:
-            ids = list(session.scalars(select(Product.id).order_by(Product.id)))
-            writer = ix.writer(limitmb=256)
-            count = 0
-            for start in progress(range(0, len(ids), batch), "indexing"):
-                for doc in documents_for(session, today(), ids[start:start + batch]).values():
-                    writer.add_document(**doc)
-                    count += 1
-            writer.commit(optimize=True)
-        tmp = search.base / "current.tmp"
-        if tmp.is_symlink():
-            tmp.unlink()
-        tmp.symlink_to(generation.name)
-        os.replace(tmp, search.current)
-    finally:
-        guard.cancel()
-    for stale in search.base.glob("gen-*"):
-        if stale.name != generation.name:
-            shutil.rmtree(stale, ignore_errors=True)
-    sync_pending()
-    return count
+    ix = _index_for_changes(search)
+    return None if ix is None else apply_queue(ix, timeout)
 
 
 def check():

@@ -101,7 +101,8 @@ def upload_listings():
     if form.validate_on_submit():
         result, token = uploads.dry_run(form.file.data, f"vendor-{current_user.id}", lambda path: import_catalog(
             path, dry_run=True, actor=current_user.email, entity_id=entity.id))
-        return render_template("vendors/upload.html", form=form, result=result, token=token)
+        return render_template("vendors/upload.html", form=form, result=result, token=token), (
+            200 if result.ok else 400)
     return render_template("vendors/upload.html", form=form, result=None), 400 if form.errors else 200
 
 

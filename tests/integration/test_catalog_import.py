@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from marketplace.core.audit import AuditEntry
@@ -84,3 +85,64 @@ def test_semicolons_quotes_and_multiline_descriptions(runner, tmp_path):
     assert run(runner, path).exit_code == 0
     listing = db.session.scalar(select(Listing))
     assert listing.description_en == 'Roasted, cracked\n"perfect for gifts", 500 g'
+
+
+# --- a product named through its old and its new certificate (contract §3: any certificate, whatever its status) --
+
+
+def upgraded_product():
+    """A product whose 3★ certificate of 2024 is superseded by a 4★ one from 2026-06-01: (old, new) numbers."""
+    from datetime import date
+
+    from tests.factories import make_certificate, make_entity, make_product
+
+    product = make_product("Mật ong bạc hà Mèo Vạc", entity=make_entity("HTX Ong mật Mèo Vạc", province_code="08"))
+    old = make_certificate(product, stars=3, valid_from=date(2024, 3, 1))
+    new = make_certificate(product, stars=4, valid_from=date(2026, 6, 1))
+    db.session.commit()
+    return old.number, new.number
+
+
+def listing_file(path, rows):
+    lines = ["certificate_number,price_vnd,stock,unit,description_vi"]
+    lines += [f"{number},{price},{stock},hũ 500 g,{text}" for number, price, stock, text in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("new_first", [True, False])
+def test_old_and_new_certificate_with_one_offer_make_one_listing_and_the_valid_one_wins(runner, tmp_path,
+                                                                                         frozen_clock, new_first):
+    old, new = upgraded_product()
+    rows = [(new, 240000, 12, "Mật ong 4 sao OCOP"), (old, 240000, 12, "Mật ong 3 sao OCOP")]
+    path = listing_file(tmp_path / "l.csv", rows if new_first else rows[::-1])
+    result = run(runner, path)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "1 created, 0 updated, 0 unchanged"
+    listing = db.session.scalars(select(Listing)).one()
+    assert (listing.price_vnd, listing.stock, listing.description_vi) == (240000, 12, "Mật ong 4 sao OCOP")
+    assert run(runner, path).stdout.strip() == "0 created, 0 updated, 1 unchanged"
+
+
+def test_before_the_upgrade_starts_the_old_certificate_is_the_valid_one(runner, tmp_path, frozen_clock):
+    from datetime import date
+
+    old, new = upgraded_product()
+    frozen_clock.set(date(2026, 5, 20))
+    path = listing_file(tmp_path / "l.csv", [(new, 240000, 12, "Mật ong 4 sao OCOP"),
+                                             (old, 240000, 12, "Mật ong 3 sao OCOP")])
+    assert run(runner, path).exit_code == 0
+    assert db.session.scalars(select(Listing.description_vi)).one() == "Mật ong 3 sao OCOP"
+
+
+def test_old_and_new_certificate_with_different_offers_are_refused_naming_both_rows(runner, tmp_path, frozen_clock):
+    old, new = upgraded_product()
+    path = listing_file(tmp_path / "l.csv", [(old, 240000, 12, "Mật ong"), (new, 260000, 12, "Mật ong"),
+                                             (new, 240000, 15, "Mật ong")])
+    result = run(runner, path)
+    assert result.exit_code == 1
+    assert [line for line in result.stderr.splitlines() if line.startswith("row")] == [
+        "row 3: certificate_number: row 2 names this product too, with another offer (price_vnd)",
+        "row 4: certificate_number: row 2 names this product too, with another offer (stock)",
+    ]
+    assert db.session.scalar(select(func.count()).select_from(Listing)) == 0

@@ -86,8 +86,9 @@ def test_newer_certificate_supersedes_the_older(runner, tmp_path):
     new = db.session.scalar(select(Certificate).where(Certificate.number == upgrade["certificate_number"]))
     assert (old.superseded_by_id, str(old.superseded_on)) == (new.id, "2026-06-01")
     assert old.product_id == new.product_id
-    assert db.session.scalars(select(AuditEntry.action).where(AuditEntry.subject_id == old.id)).all()[-1] == (
-        "certificate.superseded")
+    actions = db.session.scalars(select(AuditEntry.action).where(
+        AuditEntry.subject_type == "certificate", AuditEntry.subject_id == old.id).order_by(AuditEntry.id)).all()
+    assert actions[-1] == "certificate.superseded"
 
 
 INVALID = [

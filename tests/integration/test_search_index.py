@@ -9,7 +9,7 @@ from marketplace.extensions import db
 from marketplace.registry.models import Certificate
 from marketplace.search.models import SearchPending
 from marketplace.search.sync import current_engine
-from marketplace.shop.catalog.models import Listing
+from marketplace.shop.catalog.models import Listing, ListingVariant
 from tests.factories import make_certificate, make_listed, make_listing, make_product
 
 TODAY = date(2026, 11, 23)
@@ -159,3 +159,47 @@ def test_did_you_mean_and_correction(client, frozen_clock):
     assert "hanh tim" in page and "<mark>Hành</mark> <mark>tím</mark>" in page
     nothing = client.get("/search?q=xyzzyq").get_data(as_text=True)
     assert "Không có sản phẩm" in nothing
+
+
+def _listing(product):
+    return db.session.scalar(select(Listing).where(Listing.product_id == product.id))
+
+
+def test_packages_decide_stock_and_price_as_the_product_page_shows_them(client, frozen_clock):
+    sold_out_first = make_listed("Mật ong rừng U Minh", price_vnd=100000, stock=0)
+    listing = _listing(sold_out_first)
+    db.session.add_all([ListingVariant(listing_id=listing.id, label="chai 500 ml", price_vnd=250000, stock=3),
+                        ListingVariant(listing_id=listing.id, label="chai 100 ml", price_vnd=40000, stock=0)])
+    make_listed("Mật ong bạc hà Mèo Vạc", price_vnd=200000, stock=5)
+    nothing_in_stock = make_listed("Mật ong hoa nhãn Hưng Yên", price_vnd=180000, stock=0)
+    db.session.add(ListingVariant(listing_id=_listing(nothing_in_stock).id, label="chai 1 l", price_vnd=90000,
+                                  stock=0))
+    db.session.commit()
+    assert sorted(names(client, "&q=mat+ong&in_stock=true")) == ["Mật ong bạc hà Mèo Vạc", "Mật ong rừng U Minh"]
+    # in stock: the cheapest package in stock (250,000, not the sold-out 100,000 or 40,000);
+    # nothing in stock: the cheapest package (90,000)
+    assert names(client, "&q=mat+ong&sort=price_asc") == [
+        "Mật ong hoa nhãn Hưng Yên", "Mật ong bạc hà Mèo Vạc", "Mật ong rừng U Minh"]
+    assert names(client, "&q=mat+ong&price_min=240000") == ["Mật ong rừng U Minh"]
+    assert names(client, "&q=mat+ong&price_max=120000") == ["Mật ong hoa nhãn Hưng Yên"]
+
+
+def test_variant_changes_reach_the_index_after_commit(client, frozen_clock):
+    product = make_listed("Chè Shan tuyết Suối Giàng", price_vnd=150000, stock=0)
+    db.session.commit()
+    assert names(client, "&q=suoi+giang&in_stock=true") == []
+    variant = ListingVariant(listing_id=_listing(product).id, label="hộp 200 g", price_vnd=90000, stock=2)
+    db.session.add(variant)
+    db.session.commit()
+    assert names(client, "&q=suoi+giang&in_stock=true&price_max=95000") == ["Chè Shan tuyết Suối Giàng"]
+    variant.stock = 0
+    db.session.commit()
+    assert names(client, "&q=suoi+giang&in_stock=true") == []
+    variant.stock, variant.price_vnd = 4, 300000
+    db.session.commit()
+    assert names(client, "&q=suoi+giang&in_stock=true&price_min=250000") == ["Chè Shan tuyết Suối Giàng"]
+    db.session.delete(variant)
+    db.session.commit()
+    assert names(client, "&q=suoi+giang&in_stock=true") == []
+    assert names(client, "&q=suoi+giang&price_max=160000") == ["Chè Shan tuyết Suối Giàng"]
+    assert db.session.scalar(select(func.count()).select_from(SearchPending)) == 0

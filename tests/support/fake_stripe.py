@@ -87,6 +87,8 @@ class FakeStripe:
         self.now = _clock_now  #: the fake's clock (expiry checks); follows ``clock.now``, which tests replace
         self.sessions, self.line_items, self.payment_intents, self.refunds = {}, {}, {}, {}
         self.requests = []  #: every request received: {"method", "path", "params", "idempotency_key"}
+        #: Set to a message to make every refund fail as Stripe does when it refuses one (400 ``invalid_request``).
+        self.refund_failure = None
         self._idempotent = {}
         self._lock = threading.RLock()
 
@@ -234,6 +236,8 @@ class FakeStripe:
 
     # -- Refunds -------------------------------------------------------------------------------------------------
     def _create_refund(self, params):
+        if self.refund_failure:
+            raise FakeStripeError(400, self.refund_failure, "refund_refused")
         intent = self.payment_intents.get(params.get("payment_intent"))
         if intent is None:
             raise FakeStripeError(400, f"No such payment_intent: '{params.get('payment_intent')}'", "resource_missing",

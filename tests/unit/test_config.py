@@ -10,6 +10,7 @@ import pytest
 import marketplace.config
 from marketplace import create_app
 from marketplace.config import ConfigError, ProductionConfig
+from marketplace.extensions import limiter
 from marketplace.payments import stripe_client
 from tests.support.network_guard import OutsideConnectionError
 
@@ -26,10 +27,20 @@ def production(tmp_path, **settings):
         "STRIPE_WEBHOOK_SECRET": "whsec_example",
         "STRIPE_API_BASE": None,
         "MAIL_SERVER": None,
-        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",  #: shared storage (not connected to at start-up)
         "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
+        "PUBLIC_URL": "https://cho-ocop.example",
+        "TRUSTED_HOSTS": None,
+        "TRUSTED_PROXIES": 0,
     }
     return type("Config", (ProductionConfig,), {**values, **settings})
+
+
+@pytest.fixture(autouse=True)
+def _suite_limiter_restored(app):
+    """Building an app rebinds the shared limiter to that app's storage: give it back to the suite's app."""
+    yield
+    limiter.init_app(app)
 
 
 @pytest.mark.parametrize(("missing", "named"), [
@@ -77,6 +88,31 @@ def test_production_starts_with_everything_set(tmp_path):
     assert (app.config["STRIPE_SECRET_KEY"], app.config["STRIPE_WEBHOOK_SECRET"]) == ("sk_live_example",
                                                                                      "whsec_example")
     assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+@pytest.mark.parametrize("storage", ["memory://", None, ""])
+def test_production_refuses_rate_limits_kept_in_one_process(tmp_path, storage):
+    """Per-process counters let every worker grant the full limit again: production needs shared storage."""
+    with pytest.raises(ConfigError) as refused:
+        create_app(production(tmp_path, RATELIMIT_STORAGE_URI=storage))
+
+    assert str(refused.value) == (
+        "production refuses to start: missing required settings: REDIS_URL (rate limits kept in memory count per "
+        "process: set REDIS_URL or RATELIMIT_STORAGE_URI to shared storage)")
+
+
+def test_production_trusts_only_the_public_hosts_name_unless_told_otherwise(tmp_path):
+    assert create_app(production(tmp_path)).config["TRUSTED_HOSTS"] == ["cho-ocop.example"]
+    assert create_app(production(tmp_path, PUBLIC_URL="https://cho-ocop.example:8443/shop")).config[
+        "TRUSTED_HOSTS"] == ["cho-ocop.example"]
+    assert create_app(production(tmp_path, TRUSTED_HOSTS=["a.example", "b.example"])).config["TRUSTED_HOSTS"] == [
+        "a.example", "b.example"]
+
+
+@pytest.mark.parametrize("public_url", ["", "cho-ocop.example", "ftp://cho-ocop.example", "https://"])
+def test_production_refuses_a_public_url_that_is_not_an_address(tmp_path, public_url):
+    with pytest.raises(ConfigError, match="PUBLIC_URL"):
+        create_app(production(tmp_path, PUBLIC_URL=public_url))
 
 
 def test_production_starts_without_card_payment(tmp_path):

@@ -108,6 +108,13 @@ def find_cart(user, session):
     return db.session.scalar(select(Cart).where(Cart.token == token)) if token else None
 
 
+def lock(cart):
+    """Take the basket's row lock (``SELECT … FOR UPDATE``): two checkouts of one basket run one after the other."""
+    db.session.flush()
+    db.session.refresh(cart, with_for_update=True)
+    return cart
+
+
 def get_or_create_cart(user, session):
     """The current visitor's basket, created when missing."""
     cart = find_cart(user, session)

@@ -11,7 +11,7 @@ from marketplace import search
 from marketplace.core.errors import Refused
 from marketplace.extensions import db
 from marketplace.shop.orders.models import Order, OrderLine, VendorOrder
-from marketplace.shop.orders.services import notify, return_stock
+from marketplace.shop.orders.services import lock, notify, return_lines
 from marketplace.shop.orders.status import can_move, move
 
 #: Vendor actions that take the goods forward, and the status each one leads to.
@@ -31,8 +31,16 @@ def sync_order(order):
             notify(order, status)
 
 
+def lock_part(part):
+    """Lock the part's order (the one lock order: order first), then reload the part itself."""
+    lock(db.session.get(Order, part.order_id))
+    db.session.refresh(part, with_for_update=True)
+    return part
+
+
 def act(part, action, actor, carrier=None, tracking_number=None, note=None):
     """Confirm, ship (carrier and tracking number required) or deliver a vendor's part of an order."""
+    lock_part(part)
     target = FORWARD.get(action)
     if target is None:
         raise Refused(_("This order cannot be changed that way now."))
@@ -52,14 +60,12 @@ def withdraw(part, action, actor, note=None):
     target = WITHDRAWALS.get(action)
     if target is None:
         raise Refused(_("This order cannot be changed that way now."))
+    lock_part(part)
     sent = part.status in ("shipped", "delivered")
     move(part, target, actor, note)
     if not sent:
         lines = db.session.scalars(select(OrderLine).where(OrderLine.vendor_order_id == part.id)).all()
-        for line in lines:
-            if line.listing_id:
-                return_stock(line.listing_id, line.quantity, line.variant_id)
-        search.queue(db.session, [line.product_id for line in lines if line.product_id])
+        search.queue(db.session, return_lines(lines))
     return part
 
 

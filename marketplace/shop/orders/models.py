@@ -21,6 +21,8 @@ class Order(TimestampMixin, db.Model):
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(20), unique=True)  #: e.g. ``OCOP-261123-7K3Q``
+    #: The checkout form's one-time token: submitting the same form again finds this order instead of a second.
+    checkout_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     email: Mapped[str] = mapped_column(String(254))
     name: Mapped[str] = mapped_column(String(120))

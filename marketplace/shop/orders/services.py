@@ -64,11 +64,19 @@ def return_stock(listing_id, quantity, variant_id=None):
     db.session.execute(statement.values(stock=model.stock + quantity).execution_options(synchronize_session=False))
 
 
-def place_order(user, cart, basket, contact, payment_method, day):
+def placed_with(user, submission):
+    """The order ``user`` already placed with the checkout form ``submission``, or None."""
+    if not submission:
+        return None
+    return db.session.scalar(select(Order).where(Order.user_id == user.id, Order.checkout_token == submission))
+
+
+def place_order(user, cart, basket, contact, payment_method, day, submission=None):
     """Turn a checked basket into an order: reserve stock line by line, snapshot every line, empty the basket.
 
     Raises Refused when the basket holds a line that cannot be bought or stock ran out: the caller must
-    roll back (stock already taken for earlier lines is then returned by the rollback).
+    roll back (stock already taken for earlier lines is then returned by the rollback). ``submission`` is the
+    checkout form's one-time token, kept on the order (unique) so that a second submission finds it.
     """
     if not basket.groups or basket.blocked:
         raise Refused(_("Some lines of your basket cannot be bought as they are: check the basket."))
@@ -81,8 +89,8 @@ def place_order(user, cart, basket, contact, payment_method, day):
     status = "processing" if payment_method == "cod" else "pending_payment"
     minutes = current_app.config["RESERVATION_MINUTES"] if payment_method == "card" else (
         current_app.config["TRANSFER_RESERVATION_HOURS"] * 60)
-    order = Order(reference=new_reference(day), user_id=user.id, email=contact.email, name=contact.name,
-                  phone=contact.phone, province_code=contact.province_code, ward=contact.ward,
+    order = Order(reference=new_reference(day), user_id=user.id, checkout_token=submission, email=contact.email,
+                  name=contact.name, phone=contact.phone, province_code=contact.province_code, ward=contact.ward,
                   address=contact.address, status=status, payment_method=payment_method,
                   subtotal_vnd=basket.subtotal_vnd, shipping_vnd=basket.shipping_vnd, total_vnd=basket.total_vnd,
                   reserved_until=None if status == "processing" else datetime.now(UTC) + timedelta(minutes=minutes))
@@ -107,28 +115,48 @@ def place_order(user, cart, basket, contact, payment_method, day):
     return order
 
 
+def lock(order):
+    """Take the order's row lock (``SELECT … FOR UPDATE``) and reload it: every change starts here.
+
+    Changes to an order, its parts and its payment lock the order first, then touch parts, the payment and stock
+    rows (by listing, then variant): one lock order for everyone, so concurrent changes of one order run one after
+    the other, each deciding on fresh rows, and never deadlock.
+    """
+    db.session.flush()
+    db.session.refresh(order, with_for_update=True)
+    return order
+
+
 def lines_of(order):
-    """(vendor order, lines) pairs of an order."""
+    """(vendor order, lines) pairs of an order, freshly read."""
     parts = db.session.scalars(select(VendorOrder).where(VendorOrder.order_id == order.id)
-                               .order_by(VendorOrder.id)).all()
-    lines = db.session.scalars(select(OrderLine).where(OrderLine.vendor_order_id.in_([p.id for p in parts]))).all()
+                               .order_by(VendorOrder.id).execution_options(populate_existing=True)).all()
+    lines = db.session.scalars(select(OrderLine).where(OrderLine.vendor_order_id.in_([p.id for p in parts]))
+                               .order_by(OrderLine.listing_id, OrderLine.variant_id)).all()
     return [(part, [line for line in lines if line.vendor_order_id == part.id]) for part in parts]
+
+
+def return_lines(lines):
+    """Put back the stock of order lines, in the one lock order (listing, then variant); return their products."""
+    for line in sorted(lines, key=lambda line: (line.listing_id or 0, line.variant_id or 0)):
+        if line.listing_id:
+            return_stock(line.listing_id, line.quantity, line.variant_id)
+    return [line.product_id for line in lines if line.listing_id and line.product_id]
 
 
 def cancel(order, actor, note=None):
     """Cancel an order that has not shipped: every part still cancellable is cancelled and its stock returns."""
+    lock(order)
     if order.status not in CANCELLABLE:
         raise Refused(_("This order can no longer be cancelled."))
     check_transition(order.status, "cancelled")  # before any part moves
-    product_ids = []
+    returned = []
     for part, lines in lines_of(order):
         if part.status in CANCELLABLE:
             move(part, "cancelled", actor, note)
-            for line in lines:
-                if line.listing_id:
-                    return_stock(line.listing_id, line.quantity, line.variant_id)
-                    product_ids.append(line.product_id)
+            returned += lines
     move(order, "cancelled", actor, note)
+    product_ids = return_lines(returned)
     order.reserved_until = None
     search.queue(db.session, product_ids)
     notify(order, "cancelled")
@@ -139,13 +167,18 @@ def expire_unpaid(now):
     """Cancel unpaid orders whose reservation lapsed (stock returns); return how many."""
     overdue = db.session.scalars(select(Order).where(Order.status == "pending_payment",
                                                      Order.reserved_until < now)).all()
+    count = 0
     for order in overdue:
-        cancel(order, "system:reservation-expired", _("Payment not received in time."))
-    return len(overdue)
+        lock(order)  # paid meanwhile? then it stays paid
+        if order.status == "pending_payment":
+            cancel(order, "system:reservation-expired", _("Payment not received in time."))
+            count += 1
+    return count
 
 
 def mark_paid(order, actor):
     """The payment arrived: the order and every part become paid (stock was taken when the order was placed)."""
+    lock(order)
     check_transition(order.status, "paid")  # before any part moves
     for part, _lines in lines_of(order):
         if part.status == "pending_payment":

@@ -8,6 +8,7 @@ between (``ORDER_TRANSITIONS``). Every move writes an ``OrderEvent`` row: who, w
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from marketplace.core.db import compare_and_set_status
 from marketplace.core.errors import Refused
 from marketplace.extensions import db
 
@@ -55,6 +56,15 @@ class InvalidTransitionError(Refused):
         self.current, self.target = current, target
 
 
+class OrderChangedError(Refused):
+    """Someone else changed the order first; ``status`` is what it is now."""
+
+    def __init__(self, status):
+        super().__init__(_("This order was changed meanwhile: it is now %(status)s.",
+                           status=STATUS_LABELS.get(status, status)))
+        self.status = status
+
+
 def check_transition(current, target):
     """Raise InvalidTransitionError unless ``current`` may become ``target`` in one step."""
     if target not in TRANSITIONS[current]:
@@ -69,8 +79,10 @@ def can_move(obj, target):
 def move(obj, target, actor, note=None):
     """Move an order or a vendor order to ``target`` and record the event; the only code that sets their status.
 
-    Raises InvalidTransitionError (a Refused) and changes nothing when the move is not allowed. A check that no one
-    else moved the row in the meantime belongs here too.
+    Raises InvalidTransitionError (a Refused) and changes nothing when the move is not allowed, and
+    OrderChangedError when another transaction moved the row first (the status is written by a compare-and-set:
+    only the caller that won goes on to its side effects). Callers take ``services.lock(order)`` first, so
+    concurrent changes of one order run one after the other and decide on fresh rows.
 
     :param actor: who moves it (an e-mail, ``stripe`` or ``system``), written on the event.
     :param note: an optional remark kept on the event (e.g. why an order was cancelled).
@@ -78,7 +90,8 @@ def move(obj, target, actor, note=None):
     current = obj.status
     if not can_move(obj, target):
         raise InvalidTransitionError(current, target)
-    obj.status = target
+    if not compare_and_set_status(obj, current, target):
+        raise OrderChangedError(obj.status)
     db.session.add(obj.status_event(current, target, actor, note))
     return obj
 

@@ -34,6 +34,16 @@ class ForgotPasswordForm(FlaskForm):
     email = email_field()
 
 
+class SignInLinkForm(FlaskForm):
+    """Ask for a single-use sign-in link by e-mail."""
+
+    email = email_field()
+
+
+class UseSignInLinkForm(FlaskForm):
+    """Confirm a sign-in link (a button: opening the mail, or a mail scanner, signs nobody in)."""
+
+
 class ResetPasswordForm(FlaskForm):
     """Choose a new password from a reset link."""
 

@@ -6,7 +6,6 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from marketplace.accounts import onboarding as vendor_services
 from marketplace.accounts import services
-from marketplace.core import audit
 from marketplace.core.errors import Refused
 from marketplace.core.security import safe_next
 from marketplace.extensions import db, limiter
@@ -20,6 +19,8 @@ from marketplace.web.account.forms import (
     ProfileForm,
     RegisterForm,
     ResetPasswordForm,
+    SignInLinkForm,
+    UseSignInLinkForm,
 )
 
 
@@ -50,7 +51,12 @@ def login():
         return redirect(url_for("account.profile"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except services.SignInLocked as locked:
+            db.session.commit()
+            page = render_template("accounts/login.html", form=form, locked=locked.message)
+            return page, 429, {"Retry-After": str(locked.retry_after)}
         if user is not None:
             next_url = safe_next(request.args.get("next"))
             start_session(user, form.remember.data)
@@ -65,12 +71,42 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    """Sign out and forget the session."""
-    audit.record(None, "auth.logout", current_user._get_current_object())
+    """Sign out: every session of the account ends on the server (see ``services.sign_out``), then this one."""
+    services.sign_out(current_user._get_current_object())
     db.session.commit()
     logout_user()
     session.clear()
     return redirect(url_for("storefront.home"))
+
+
+@bp.route("/login/link", methods=["GET", "POST"])
+@limiter.limit(_limit("RATELIMIT_PASSWORD_RESET"), methods=["POST"])
+def sign_in_link():
+    """Ask for a single-use sign-in link; the answer is the same whether the account exists or not."""
+    form = SignInLinkForm()
+    if form.validate_on_submit():
+        services.request_sign_in_link(form.email.data)
+        db.session.commit()
+        return render_template("accounts/check_mail.html", email=services.normalize_email(form.email.data),
+                               sign_in_link=True)
+    return render_template("accounts/sign_in_link.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/login/link/<token>", methods=["GET", "POST"])
+@limiter.limit(_limit("RATELIMIT_PASSWORD_RESET"), methods=["POST"])
+def sign_in_with_link(token):
+    """Sign in from a mailed link: the page asks for a click, the click signs in once."""
+    user = services.user_for_sign_in_token(token)
+    if user is None:
+        return render_template("accounts/message.html", title=_("This link is not valid"),
+                               text=_("Sign-in links work once and expire after 15 minutes. Ask for a new one.")), 400
+    form = UseSignInLinkForm()
+    if form.validate_on_submit():
+        services.sign_in_with_link(token)
+        start_session(user, remember=False)
+        db.session.commit()
+        return redirect(url_for("storefront.home"))
+    return render_template("accounts/sign_in_with_link.html", form=form, email=user.email), 400 if form.errors else 200
 
 
 @bp.route("/register", methods=["GET", "POST"])

@@ -4,6 +4,7 @@ from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -17,7 +18,7 @@ from marketplace.core.forms import choices
 from marketplace.extensions import db
 from marketplace.payments import refunds
 from marketplace.payments import services as payment_services
-from marketplace.payments.models import Payment
+from marketplace.payments.models import Payment, Refund
 from marketplace.reference.lookup import provinces
 from marketplace.shop.orders import statements
 from marketplace.shop.orders.models import Order
@@ -25,6 +26,11 @@ from marketplace.shop.orders.statements import statement_response
 from marketplace.showrooms.models import Showroom
 from marketplace.web.admin.blueprint import bp
 from marketplace.web.admin.forms import RoleForm
+
+#: How refund reasons read for finance staff.
+REFUND_REASONS = {"late_payment": _l("Paid after the order was cancelled"),
+                  "customer_cancel": _l("Cancelled by the customer"),
+                  "vendor_part": _l("A producer cancelled or refunded its part"), "admin": _l("Refunded by staff")}
 
 PAGE_SIZE = 100
 
@@ -97,7 +103,27 @@ def transfers():
                               .order_by(Payment.id)).all()
     recent = db.session.scalars(select(Order).where(Order.status.in_(("paid", "processing", "shipped", "delivered")))
                                 .order_by(Order.id.desc()).limit(50)).all()
-    return render_template("admin/payments.html", rows=rows, recent=recent)
+    return render_template("admin/payments.html", rows=rows, recent=recent, failed_refunds=refunds.failed_refunds(),
+                           refund_reasons=REFUND_REASONS)
+
+
+@bp.post("/refunds/<int:refund_id>/retry")
+@role_required("admin")
+def retry_refund(refund_id):
+    """Finance staff retry a refund the payment provider refused (same refund, never a second one)."""
+    refund = policy.get_or_404(select(Refund), refund_id, Refund)
+    try:
+        refunds.retry(refund, current_user.email)
+    except Refused as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()  # the attempt is recorded, made or refused again
+        if refund.status == "succeeded":
+            flash(_("The refund was made."), "success")
+        else:
+            flash(_("The refund could not be made: %(error)s", error=refund.error), "error")
+    return redirect(url_for("admin.transfers", _anchor="failed-refunds"))
 
 
 @bp.post("/payments/<int:payment_id>/confirm")

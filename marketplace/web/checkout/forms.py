@@ -1,8 +1,10 @@
 """Checkout form: contact, address and payment method, with Vietnamese phone validation."""
 
+import secrets
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import EmailField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Regexp
 
 from marketplace.core.forms import choices
@@ -24,3 +26,5 @@ class CheckoutForm(FlaskForm):
     address = TextAreaField(_l("Street address"), validators=[DataRequired(_l("Enter the street address.")),
                                                               Length(max=500)])
     payment_method = RadioField(_l("Payment"), choices=choices(PAYMENT_CHOICES), default="cod")
+    #: One token per checkout page: the same form submitted twice (a double tap) lands on the same order.
+    submission = HiddenField(default=lambda: secrets.token_urlsafe(16), validators=[Length(max=64)])

@@ -8,7 +8,9 @@ from sqlalchemy import select
 from marketplace.core.clock import today
 from marketplace.core.errors import Refused
 from marketplace.core.forms import choices
+from marketplace.core.input import form_id, form_int
 from marketplace.extensions import db
+from marketplace.payments import refunds
 from marketplace.payments import services as payments
 from marketplace.reference.lookup import provinces
 from marketplace.registry.qr import qr_svg
@@ -39,11 +41,11 @@ def cart():
 @bp.post("/cart/add")
 def add():
     """Add a product to the basket."""
+    listing_id, variant_id = form_id("listing_id") or 0, form_id("variant_id")
+    quantity = form_int("quantity", default=1)
     cart_obj = cart_services.get_or_create_cart(current_user, session)
     try:
-        _line, capped = cart_services.add(cart_obj, request.form.get("listing_id", type=int) or 0,
-                                          request.form.get("quantity", 1, type=int), today(),
-                                          request.form.get("variant_id", type=int))
+        _line, capped = cart_services.add(cart_obj, listing_id, quantity, today(), variant_id)
     except Refused as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -56,10 +58,11 @@ def add():
 @bp.post("/cart/lines/<int:line_id>")
 def update(line_id):
     """Change a line's quantity (0 removes it)."""
+    quantity = form_int("quantity", default=0)
     cart_obj = cart_services.find_cart(current_user, session)
     if cart_obj is None:
         abort(404)
-    cart_services.set_quantity(cart_obj, line_id, request.form.get("quantity", 0, type=int))
+    cart_services.set_quantity(cart_obj, line_id, quantity)
     db.session.commit()
     return redirect(url_for("checkout.cart"))
 
@@ -72,17 +75,27 @@ def checkout():
     form = CheckoutForm(name=current_user.name, email=current_user.email)
     form.province.choices = choices((p.code, p.name) for p in sorted(provinces().values(), key=lambda p: p.slug))
     basket = cart_services.view(cart_obj, today(), form.province.data)
+    # Read after the basket: an order placed by this form empties the basket in the same commit.
+    if request.method == "POST" and (placed := orders.placed_with(current_user, form.submission.data)):
+        return redirect(url_for("checkout.detail", reference=placed.reference))  # this form was submitted before
     if not basket.groups:
         return redirect(url_for("checkout.cart"))
     if form.validate_on_submit():
         if form.payment_method.data not in enabled_payments():
             flash(_("This payment method is not available yet: choose cash on delivery."), "error")
         else:
+            cart_services.lock(cart_obj)  # one checkout of a basket at a time
+            placed = orders.placed_with(current_user, form.submission.data)
+            if placed is not None:  # this very form was already submitted: show that order
+                return redirect(url_for("checkout.detail", reference=placed.reference))
+            basket = cart_services.view(cart_obj, today(), form.province.data)  # as it is now, under the lock
+            if not basket.groups:
+                return redirect(url_for("checkout.cart"))
             contact = orders.Contact(form.name.data, form.email.data, form.phone.data, form.province.data,
                                      form.ward.data, form.address.data)
             try:
                 order = orders.place_order(current_user, cart_obj, basket, contact, form.payment_method.data,
-                                           today())
+                                           today(), submission=form.submission.data or None)
             except Refused as error:
                 db.session.rollback()
                 flash(error.message, "error")
@@ -159,7 +172,7 @@ def cancel(reference):
     """Cancel an order that has not shipped; the stock returns."""
     order = _my_order(reference)
     try:
-        orders.cancel(order, current_user.email, _("Cancelled by the customer."))
+        refunds.cancel_order(order, current_user.email, _("Cancelled by the customer."))
     except Refused as error:
         flash(error.message, "error")
     else:

@@ -11,7 +11,7 @@ from marketplace.core.clock import today
 from marketplace.extensions import db
 from marketplace.reference.lookup import provinces
 from marketplace.registry import lifecycle
-from marketplace.registry.importer import import_registry
+from marketplace.registry.importer import import_registry, officer_scope
 from marketplace.registry.rules import certificate_status, explaining_certificate
 from marketplace.web.officer.blueprint import bp
 from marketplace.web.officer.forms import CorrectForm, DecisionForm, RevokeForm, UploadForm
@@ -116,21 +116,6 @@ def correct(certificate_id):
         400 if form.errors else 200)
 
 
-def _row_scope(user):
-    """What a provincial officer may import: rows of their province, 3 and 4 stars."""
-    if user.role == "admin" or user.province_code is None:
-        return None
-
-    def check(row):
-        if row.province_code != user.province_code:
-            return "province", _("outside your province")
-        if row.stars == 5:
-            return "stars", _("5 stars are certified by the ministry")
-        return None
-
-    return check
-
-
 @bp.route("/registry/upload", methods=["GET", "POST"])
 @role_required("officer", "admin")
 def upload():
@@ -138,8 +123,9 @@ def upload():
     form = UploadForm()
     if form.validate_on_submit():
         result, token = uploads.dry_run(form.file.data, current_user.id, lambda path: import_registry(
-            path, dry_run=True, actor=current_user.email, check_row=_row_scope(current_user)))
-        return render_template("officers/upload.html", form=form, result=result, token=token)
+            path, dry_run=True, actor=current_user.email, check_row=officer_scope(current_user)))
+        return render_template("officers/upload.html", form=form, result=result, token=token), (
+            200 if result.ok else 400)
     return render_template("officers/upload.html", form=form, result=None), 400 if form.errors else 200
 
 
@@ -148,7 +134,7 @@ def upload():
 def confirm_upload(token):
     """Import a file that passed its dry run (only the uploader's own files are found)."""
     result = uploads.run_stashed(current_user.id, token, lambda path: import_registry(
-        path, actor=current_user.email, check_row=_row_scope(current_user)))
+        path, actor=current_user.email, check_row=officer_scope(current_user)))
     if result.ok:
         flash(_("Imported: %(summary)s", summary=result.summary()), "success")
     else:

@@ -1,4 +1,4 @@
-"""Site-wide routes: liveness, language switch, generated product pictures, listing photos."""
+"""Site-wide routes: liveness and readiness, language switch, generated product pictures, listing photos."""
 
 from flask import (
     Response,
@@ -13,6 +13,8 @@ from flask import (
 )
 from sqlalchemy import select
 
+from marketplace import search
+from marketplace.core import health
 from marketplace.core.security import safe_next
 from marketplace.extensions import db
 from marketplace.registry.models import Product
@@ -25,6 +27,21 @@ from marketplace.web.storefront.blueprint import bp
 def healthz():
     """Liveness probe (contract §5)."""
     return jsonify(status="ok")
+
+
+@bp.get("/readyz")
+def readyz():
+    """Readiness probe (contract §5): 503 listing what is wrong while the database, search or Redis is not usable."""
+    problems = {"database": health.database_problem(), "search": search.health(),
+                "redis": health.redis_problem(current_app.config.get("REDIS_URL"))}
+    checks = {name: problem or "ok" for name, problem in problems.items()}
+    if not current_app.config.get("REDIS_URL"):
+        checks["redis"] = "not configured"
+    ready = not any(problems.values())
+    response = jsonify(status="ok" if ready else "unavailable", checks=checks)
+    response.status_code = 200 if ready else 503
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/lang/<code>")

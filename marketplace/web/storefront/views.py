@@ -8,23 +8,17 @@ from marketplace.extensions import db
 from marketplace.reference.lookup import criteria_sets, provinces, resolve_province, sectors
 from marketplace.registry.models import Entity, Product
 from marketplace.reports import sales as stats
-from marketplace.search import FilterError, Filters, browse, parse_filters
+from marketplace.search import FilterError, Filters, browse, read_filters
 from marketplace.shop.catalog.queries import count_listed_by, product_detail
 from marketplace.web.storefront.blueprint import bp
 
 
 def _browse_from_request(**fixed):
-    """Parse the request's filters (a bad one is reported, not fatal) and browse."""
+    """Parse the request's filters and browse; what cannot be understood is reported (all of it) and ignored."""
     args = request.args.to_dict()
     args.update({key: value for key, value in fixed.items() if value is not None})
-    error = None
-    try:
-        filters = parse_filters(args, current_app.config["PER_PAGE"], current_app.config["MAX_PER_PAGE"])
-    except FilterError as problem:
-        error = problem
-        args.pop(problem.parameter, None)
-        filters = parse_filters(args, current_app.config["PER_PAGE"], current_app.config["MAX_PER_PAGE"])
-    return browse(filters, today()), error
+    filters, problems = read_filters(args, current_app.config["PER_PAGE"], current_app.config["MAX_PER_PAGE"])
+    return browse(filters, today()), FilterError(problems) if problems else None
 
 
 @bp.get("/")

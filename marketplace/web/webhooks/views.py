@@ -2,6 +2,7 @@
 
 from flask import abort, current_app, jsonify, request
 
+from marketplace.core.errors import Refused
 from marketplace.extensions import db
 from marketplace.payments import services, stripe_client
 from marketplace.payments.simulated import webhook_secret
@@ -21,6 +22,11 @@ def stripe_webhook():
         return jsonify(error="invalid signature"), 400
     if services.already_processed(event["id"]):
         return jsonify(received=True, outcome="duplicate")
-    outcome = services.apply_stripe_event(event)
+    try:
+        outcome = services.apply_stripe_event(event)
+    except Refused as refusal:  # the order changed in a way this event cannot follow: Stripe will retry
+        db.session.rollback()
+        current_app.logger.warning("stripe event %s not applied: %s", event.get("id"), refusal.message)
+        return jsonify(received=False, outcome="conflict: retry later"), 409
     db.session.commit()
     return jsonify(received=True, outcome=outcome)
