@@ -8,7 +8,7 @@ from marketplace.reference.lookup import criteria_sets, provinces
 from marketplace.registry.models import Certificate, Entity, Product
 from marketplace.search.analysis import folded_words
 from marketplace.shop.catalog.models import ListingVariant
-from marketplace.shop.catalog.rules import listed_products
+from marketplace.shop.catalog.rules import listed_products, packages_price_and_stock
 
 CHUNK = 500
 
@@ -44,16 +44,6 @@ def category_text(product):
     criteria = criteria_sets()[product.criteria_set_code]
     return " \n".join([criteria.name_vi, criteria.name_en, criteria.group_name_vi, criteria.group_name_en,
                         criteria.sector_name_vi, criteria.sector_name_en])
-
-
-def packages_price_and_stock(price_vnd, stock, variants=()):
-    """(price, in stock) as the product page offers them: the cheapest package in stock, else the cheapest.
-
-    ``price_vnd`` and ``stock`` are the listing's own package (the first); ``variants`` are the others.
-    """
-    packages = [(price_vnd, stock), *((variant.price_vnd, variant.stock) for variant in variants)]
-    in_stock = [price for price, units in packages if units > 0]
-    return (min(in_stock), True) if in_stock else (min(price for price, _ in packages), False)
 
 
 def created_timestamp(created):

@@ -14,11 +14,11 @@ from sqlalchemy import select
 from marketplace.extensions import db
 from marketplace.registry.models import Certificate, Product
 from marketplace.search.analysis import folded_words
-from marketplace.search.documents import created_timestamp, packages_price_and_stock
+from marketplace.search.documents import created_timestamp
 from marketplace.search.matching import Plan
 from marketplace.search.query import Found
 from marketplace.shop.catalog.models import Listing, ListingVariant
-from marketplace.shop.catalog.rules import listed_products
+from marketplace.shop.catalog.rules import listed_products, packages_price_and_stock
 
 
 @dataclass(frozen=True)

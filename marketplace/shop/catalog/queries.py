@@ -10,7 +10,7 @@ from marketplace.reference.lookup import criteria_sets, provinces
 from marketplace.registry.models import Certificate, Entity, Product
 from marketplace.shop.catalog.models import Listing
 from marketplace.shop.catalog.photos import images_for
-from marketplace.shop.catalog.rules import availability, listed_products
+from marketplace.shop.catalog.rules import availability, listed_products, packages_price_and_stock
 from marketplace.shop.catalog.services import variants_of
 
 
@@ -36,20 +36,32 @@ class ProductCard(ProductPlace):
     listing: Listing
     certificate: Certificate
     entity: Entity
+    variants: list = field(default_factory=list)  #: the listing's other package sizes
+
+    @property
+    def offer(self):
+        """(price, in stock) as the product page offers them: the cheapest package in stock, else the cheapest."""
+        return packages_price_and_stock(self.listing.price_vnd, self.listing.stock, self.variants)
+
+    @property
+    def price_vnd(self):
+        """The price a card shows: the cheapest package that can be bought."""
+        return self.offer[0]
 
     @property
     def in_stock(self):
-        """True when at least one unit can be bought."""
-        return self.listing.stock > 0
+        """True when at least one unit of some package can be bought."""
+        return self.offer[1]
 
 
 def load_cards(product_ids, day):
-    """Cards for ``product_ids`` in that order, re-checked against the storefront rule (one query)."""
+    """Cards for ``product_ids`` in that order, re-checked against the storefront rule (two queries)."""
     if not product_ids:
         return []
     rows = db.session.execute(listed_products(day).add_columns(Entity).join(Entity, Entity.id == Product.entity_id)
                               .where(Product.id.in_(product_ids))).all()
-    cards = {product.id: ProductCard(product, listing, certificate, entity)
+    variants = variants_of([listing.id for _product, listing, _certificate, _entity in rows])
+    cards = {product.id: ProductCard(product, listing, certificate, entity, variants.get(listing.id, []))
              for product, listing, certificate, entity in rows}
     return [cards[i] for i in product_ids if i in cards]
 

@@ -53,3 +53,13 @@ def availability(listing, certificates, day):
     if listing.stock <= 0:
         return Availability(True, False, "out_of_stock", certificate)
     return Availability(True, True, None, certificate)
+
+
+def packages_price_and_stock(price_vnd, stock, variants=()):
+    """(price, in stock) as the product page offers them: the cheapest package in stock, else the cheapest.
+
+    ``price_vnd`` and ``stock`` are the listing's own package (the first); ``variants`` are the others.
+    """
+    packages = [(price_vnd, stock), *((variant.price_vnd, variant.stock) for variant in variants)]
+    in_stock = [price for price, units in packages if units > 0]
+    return (min(in_stock), True) if in_stock else (min(price for price, _ in packages), False)

@@ -43,8 +43,9 @@ def product_json(product, entity, listing, certificate, in_stock):
 
 
 def card_json(card):
-    """A :class:`~marketplace.shop.catalog.queries.ProductCard` as JSON."""
-    return product_json(card.product, card.entity, card.listing, card.certificate, card.in_stock)
+    """A :class:`~marketplace.shop.catalog.queries.ProductCard` as JSON: the price and stock of what can be bought."""
+    return {**product_json(card.product, card.entity, card.listing, card.certificate, card.in_stock),
+            "price_vnd": card.price_vnd}
 
 
 def detail_json(detail):
