@@ -23,13 +23,10 @@ from marketplace.core.clock import today  # noqa: E402
 from marketplace.core.text import fold_words, name_key  # noqa: E402
 from marketplace.extensions import db  # noqa: E402
 from marketplace.reference.lookup import criteria_sets, provinces  # noqa: E402
-from marketplace.registry.models import (
-    Certificate,  # noqa: E402
-    Entity,  # noqa: E402
-)
+from marketplace.registry.models import Certificate, Entity, Product  # noqa: E402
 from marketplace.search import Filters  # noqa: E402
 from marketplace.search.analysis import folded_words  # noqa: E402
-from marketplace.shop.catalog.models import Listing, Product  # noqa: E402
+from marketplace.shop.catalog.models import Listing  # noqa: E402
 
 DEMO = Path(__file__).resolve().parent.parent / "marketplace" / "demo" / "data"
 
