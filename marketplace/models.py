@@ -13,6 +13,7 @@ from marketplace.registry.models import (  # noqa: F401
 )
 from marketplace.search.models import SearchPending  # noqa: F401
 from marketplace.shop.cart.models import Cart, CartLine, ShippingRate  # noqa: F401
+from marketplace.shop.cart.wishlist import RecentlyViewed, WishlistItem  # noqa: F401
 from marketplace.shop.catalog.models import Listing, ListingImage, ProductView  # noqa: F401
 from marketplace.shop.orders.models import Order, OrderEvent, OrderLine, VendorOrder  # noqa: F401
 from marketplace.showrooms.models import Placement, Showroom, ShowroomNotice  # noqa: F401

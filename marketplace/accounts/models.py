@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core.db import TimestampMixin
@@ -102,3 +102,18 @@ class Invitation(TimestampMixin, db.Model):
     invited_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SavedAddress(TimestampMixin, db.Model):
+    """A delivery address a customer keeps in their account; at most one is the default."""
+
+    __tablename__ = "saved_address"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))  #: the recipient
+    phone: Mapped[str] = mapped_column(String(20))  #: normalised, ``0XXXXXXXXX``
+    province_code: Mapped[str] = mapped_column(ForeignKey("province.code"))
+    ward_code: Mapped[str] = mapped_column(String(5))  #: NSO code of the commune or ward (list of 1 July 2025)
+    ward: Mapped[str] = mapped_column(String(120))  #: its official name, as shown
+    address: Mapped[str] = mapped_column(Text)  #: house number and street
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)

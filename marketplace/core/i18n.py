@@ -6,17 +6,50 @@ from flask_babel import format_date, get_locale
 from flask_babel import gettext as _  # noqa: F401  (re-exported for request code)
 from flask_babel import lazy_gettext as _l  # noqa: F401  (re-exported for module-level strings)
 
+#: The cookie that keeps a visitor's language between visits (and across signing in and out).
+LANGUAGE_COOKIE = "lang"
+#: How long the choice is kept: a year.
+LANGUAGE_COOKIE_AGE = 365 * 86400
+
 
 def select_locale():
-    """The ``lang`` query parameter, then the visitor's stored choice, then Vietnamese (always, in commands)."""
+    """``?lang=``, the session's choice (the account's once signed in), the cookie, then Accept-Language, then vi."""
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
-    chosen = request.args.get("lang")
-    if chosen in languages:
-        return chosen
-    stored = session.get("lang")
-    return stored if stored in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+    for candidate in (request.args.get("lang"), session.get("lang"), request.cookies.get(LANGUAGE_COOKIE)):
+        if candidate in languages:
+            return candidate
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def chosen_language():
+    """The language the visitor chose explicitly (``?lang=``, the switch or the account), or None."""
+    languages = current_app.config["LANGUAGES"]
+    for candidate in (request.args.get("lang"), session.get("lang")):
+        if candidate in languages:
+            return candidate
+    return None
+
+
+def cookie_language():
+    """The language kept in the visitor's cookie, or None."""
+    stored = request.cookies.get(LANGUAGE_COOKIE)
+    return stored if stored in current_app.config["LANGUAGES"] else None
+
+
+def remember_language(response):
+    """Keep an explicit choice in the session and in a year-long cookie, so every later page speaks it."""
+    chosen = chosen_language()
+    if chosen is None:
+        response.vary.add("Accept-Language")
+        return response
+    if session.get("lang") != chosen:
+        session["lang"] = chosen
+    if request.cookies.get(LANGUAGE_COOKIE) != chosen:
+        response.set_cookie(LANGUAGE_COOKIE, chosen, max_age=LANGUAGE_COOKIE_AGE, httponly=True, samesite="Lax",
+                            secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
+    return response
 
 
 def current_locale():
@@ -45,6 +78,7 @@ def localized(obj, field):
 def register(app, babel):
     """Bind Babel with our locale selector and expose the formatting helpers to templates."""
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Ho_Chi_Minh")
+    app.after_request(remember_language)
     app.jinja_env.filters.update(vnd=vnd, long_date=long_date)
     app.jinja_env.globals.update(localized=localized, current_locale=current_locale)
     app.jinja_env.add_extension("jinja2.ext.i18n")

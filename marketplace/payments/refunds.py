@@ -34,7 +34,7 @@ def settle_part(part, action, actor, note=None):
 
 
 def cancel_order(order, actor, note=None):
-    """The customer cancels an order that has not shipped; a card payment already made is refunded in full."""
+    """The customer cancels an order no part of which has shipped; a card payment already made is refunded in full."""
     orders.lock(order)
     payment = _succeeded_card_payment(order)
     orders.cancel(order, actor, note)
@@ -44,6 +44,12 @@ def cancel_order(order, actor, note=None):
             raise Refused(_("The refund could not be made: %(error)s", error=refund.error))
         move(payment, "refunded", actor, "order cancelled by the customer")
     return order
+
+
+def cancel_part(order, part_id, actor, note=None):
+    """The customer cancels one producer's part that has not shipped while another has: its card share is refunded."""
+    part = orders.cancellable_part(order, part_id)
+    return settle_part(part, "cancel", actor, note)
 
 
 def refund_order(order, actor):

@@ -172,3 +172,61 @@ def unknown_province_reason(text):
         return (f"'{raw}' is not a current province code (it was {old.name} before 1 July 2025): "
                 "use a name or current code")
     return f"'{raw}' is not a province (current code, name or pre-2025 name)"
+
+
+@dataclass(frozen=True)
+class Ward:
+    """A commune or ward (xã, phường, đặc khu) in force since 1 July 2025, with its NSO code."""
+
+    code: str
+    name: str
+    short: str
+    kind: str
+    province_code: str
+
+
+@cache
+def _wards_file():
+    return _read("wards.json")
+
+
+@cache
+def wards():
+    """All 3,321 communes and wards keyed by NSO code (``wards.json``, from vietnamadminunits, MIT)."""
+    return {row["code"]: Ward(**row) for row in _wards_file()["wards"]}
+
+
+@cache
+def wards_of(province_code):
+    """The communes and wards of a current province, in name order (a tuple; empty for an unknown code)."""
+    return tuple(sorted((w for w in wards().values() if w.province_code == province_code),
+                        key=lambda w: fold_words(w.short)))
+
+
+@cache
+def _ward_keys(province_code):
+    """Folded names (full and short) of a province's current wards, and of the pre-2025 ones they absorbed."""
+    keys = {}
+    for _old_code, old_name, old_district, _old_province, new_code in _wards_file()["legacy"]:
+        new = wards().get(new_code)
+        if new is not None and new.province_code == province_code:
+            for name in (old_name, f"{old_name}, {old_district}"):
+                keys.setdefault(fold_words(name), set()).add(new_code)
+    for ward in wards_of(province_code):  # current names win over old ones
+        keys[fold_words(ward.name)] = {ward.code}
+        keys.setdefault(fold_words(ward.short), set()).add(ward.code)
+    return keys
+
+
+def resolve_ward(province_code, text):
+    """The current :class:`Ward` of ``province_code`` that ``text`` names (code, name or pre-2025 name), or None.
+
+    A pre-2025 commune or ward is converted to the one it became on 1 July 2025; a name that could be
+    several wards of the province answers None, so the buyer picks from the list.
+    """
+    raw = str(text or "").strip()
+    ward = wards().get(raw)
+    if ward is not None:
+        return ward if ward.province_code == province_code else None
+    codes = _ward_keys(province_code).get(fold_words(raw), set())
+    return wards()[next(iter(codes))] if len(codes) == 1 else None

@@ -12,9 +12,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from marketplace.core.db import TimestampMixin
+from marketplace.core.text import fold
 from marketplace.extensions import db
 
 ENTITY_TYPES = ("cooperative", "cooperative_group", "enterprise", "household_business")
@@ -45,6 +46,8 @@ class Entity(TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(String(300))
     #: NFC, case-folded name: the identity when there is no tax code.
     name_key: Mapped[str] = mapped_column(String(300), index=True)
+    #: ``fold(name)``: what officers' searches match, alike on SQLite and PostgreSQL (kept by ``_fold_name``).
+    name_folded: Mapped[str] = mapped_column(String(300), default="")
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     entity_type: Mapped[str] = mapped_column(String(24))
     tax_code: Mapped[str | None] = mapped_column(String(20), unique=True)
@@ -56,6 +59,12 @@ class Entity(TimestampMixin, db.Model):
 
     products = relationship("Product", back_populates="entity", lazy="raise")
 
+    @validates("name")
+    def _fold_name(self, _key, name):
+        """Keep ``name_folded`` in step with every assignment of the name."""
+        self.name_folded = fold(name)
+        return name
+
 class Product(TimestampMixin, db.Model):
     """A certified OCOP product: identified by (entity, product name as certified)."""
 
@@ -65,6 +74,8 @@ class Product(TimestampMixin, db.Model):
     entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"), index=True)
     name: Mapped[str] = mapped_column(String(300))
     name_key: Mapped[str] = mapped_column(String(300))
+    #: ``fold(name)``: what officers' searches match (kept by ``_fold_name``).
+    name_folded: Mapped[str] = mapped_column(String(300), default="")
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     criteria_set_code: Mapped[str] = mapped_column(ForeignKey("criteria_set.code"), index=True)
     province_code: Mapped[str] = mapped_column(ForeignKey("province.code"), index=True)
@@ -75,6 +86,12 @@ class Product(TimestampMixin, db.Model):
     certificates = relationship("Certificate", back_populates="product", lazy="raise",
                                 foreign_keys="Certificate.product_id")
     listing = relationship("Listing", back_populates="product", uselist=False, lazy="raise")
+
+    @validates("name")
+    def _fold_name(self, _key, name):
+        """Keep ``name_folded`` in step with every assignment of the name."""
+        self.name_folded = fold(name)
+        return name
 
 
 class Certificate(OfProduct, TimestampMixin, db.Model):
@@ -98,6 +115,8 @@ class Certificate(OfProduct, TimestampMixin, db.Model):
     code: Mapped[str] = mapped_column(String(12), unique=True)
     #: Certificate number as the authority writes it; unique in the registry.
     number: Mapped[str] = mapped_column(String(120), unique=True)
+    #: ``fold(number)``: "3981/qd-ubnd-007", so an officer may type it without diacritics (kept by ``_fold_number``).
+    number_folded: Mapped[str] = mapped_column(String(120), default="")
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
     decision_number: Mapped[str] = mapped_column(String(120))
     decision_date: Mapped[date] = mapped_column(Date)
@@ -116,6 +135,12 @@ class Certificate(OfProduct, TimestampMixin, db.Model):
 
     product = relationship("Product", back_populates="certificates", lazy="raise")
     superseded_by = relationship("Certificate", remote_side=[id], lazy="raise")
+
+    @validates("number")
+    def _fold_number(self, _key, number):
+        """Keep ``number_folded`` in step with every assignment of the number."""
+        self.number_folded = fold(number)
+        return number
 
 
 REVOCATION_GROUNDS = ("a", "b", "c", "d", "đ", "e")  #: Điều 8, Decision 26/2026/QĐ-TTg

@@ -1,13 +1,15 @@
 """The vendor's numbers: product views, and aggregates over one entity's sales (one SQL query each).
 
 Days are Vietnam days (Asia/Ho_Chi_Minh): an order counts on the date its customer order was created there.
-Sales count the vendor orders that were paid and not cancelled or refunded (``COUNTED_STATUSES``); revenue
-is the goods' value in whole đồng (the vendor order's subtotal, without shipping).
+Three measures are kept apart, each the goods' value in whole đồng (the vendor order's subtotal, without shipping):
+*placed* (every part not cancelled or refunded), *paid* (the money arrived: paid online, or cash on delivery once
+delivered — an unpaid cash-on-delivery order is not revenue yet) and *delivered*. Top products and conversion count
+placed parts.
 """
 
 from datetime import UTC, datetime, time, timedelta
 
-from sqlalchemy import Date, cast, func, literal_column, select
+from sqlalchemy import Date, and_, case, cast, func, literal_column, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from marketplace.core.clock import TIMEZONE
@@ -17,7 +19,13 @@ from marketplace.registry.models import Product
 from marketplace.shop.catalog.models import Listing, ProductView
 from marketplace.shop.orders.models import Order, OrderLine, VendorOrder
 
-COUNTED_STATUSES = ("paid", "processing", "shipped", "delivered")
+#: Parts that count as placed: everything but cancelled and refunded.
+COUNTED_STATUSES = ("pending_payment", "paid", "processing", "shipped", "delivered")
+#: Statuses of a part whose money has arrived whatever the method; others count as paid unless cash on delivery.
+PAID_STATUSES = ("paid", "delivered")
+ON_THE_WAY = ("processing", "shipped")
+#: What ``sales_series`` counts per bucket: parts and their goods' value, placed, paid and delivered.
+MEASURES = ("placed", "placed_vnd", "paid", "paid_vnd", "delivered", "delivered_vnd")
 BUCKETS = ("day", "week", "month")
 #: Words in a User-Agent that mark a crawler, whose visits are not counted as views.
 BOT_MARKERS = ("bot", "spider", "crawl")
@@ -101,29 +109,54 @@ def _counted_sales(entity_id, start, end):
 
 # -- aggregates ------------------------------------------------------------------------------------------------
 
-def revenue_series(entity_id, start, end, bucket="day"):
-    """``[(bucket start, orders, revenue đồng)]`` for every bucket from ``start`` to ``end``, zeros included.
+def is_paid():
+    """SQL: the part's money has arrived (paid online, or cash on delivery collected at delivery)."""
+    return or_(VendorOrder.status.in_(PAID_STATUSES),
+               and_(VendorOrder.status.in_(ON_THE_WAY), Order.payment_method != "cod"))
 
-    One query returns a row per Vietnam day with sales; days are gathered into weeks or months here, which
-    keeps the SQL the same on SQLite and PostgreSQL.
+
+def _day_rows(entity_id, start, end):
+    """One row per Vietnam day with placed parts: day, then (count, value) placed, paid and delivered."""
+    day = _local_day(Order.created_at).label("day")
+    paid, delivered = is_paid(), VendorOrder.status == "delivered"
+    value = VendorOrder.subtotal_vnd
+    return db.session.execute(
+        select(day, func.count(VendorOrder.id), func.coalesce(func.sum(value), 0),
+               func.sum(case((paid, 1), else_=0)), func.sum(case((paid, value), else_=0)),
+               func.sum(case((delivered, 1), else_=0)), func.sum(case((delivered, value), else_=0)))
+        .join(Order, Order.id == VendorOrder.order_id).where(*_counted_sales(entity_id, start, end))
+        .group_by(day)).all()
+
+
+def sales_series(entity_id, start, end, bucket="day"):
+    """``[(bucket start, {measure: value})]`` for every bucket from ``start`` to ``end``, zeros included.
+
+    The measures are ``MEASURES``: parts and goods' value placed, paid and delivered. One query returns a row per
+    Vietnam day with sales; days are gathered into weeks or months here, which keeps the SQL
+    the same on SQLite and PostgreSQL.
     """
     if bucket not in BUCKETS:
         raise ValueError(f"unknown bucket {bucket!r}")
-    day = _local_day(Order.created_at).label("day")
-    rows = db.session.execute(
-        select(day, func.count(VendorOrder.id), func.coalesce(func.sum(VendorOrder.subtotal_vnd), 0))
-        .join(Order, Order.id == VendorOrder.order_id).where(*_counted_sales(entity_id, start, end))
-        .group_by(day)).all()
     totals = {}
     cursor = bucket_start(start, bucket)
     while cursor <= end:
-        totals[cursor] = [0, 0]
+        totals[cursor] = dict.fromkeys(MEASURES, 0)
         cursor = next_bucket(cursor, bucket)
-    for sold_on, orders, revenue in rows:
+    for sold_on, *values in _day_rows(entity_id, start, end):
         total = totals[bucket_start(_as_date(sold_on), bucket)]
-        total[0] += orders
-        total[1] += int(revenue)
-    return [(first, orders, revenue) for first, (orders, revenue) in totals.items()]
+        for measure, value in zip(MEASURES, values, strict=True):
+            total[measure] += int(value or 0)
+    return list(totals.items())
+
+
+def revenue_series(entity_id, start, end, bucket="day"):
+    """``[(bucket start, paid orders, paid revenue đồng)]``: revenue is money received, not orders placed."""
+    return [(first, total["paid"], total["paid_vnd"]) for first, total in sales_series(entity_id, start, end, bucket)]
+
+
+def series_totals(series):
+    """The measures of a ``sales_series`` summed over all its buckets."""
+    return {measure: sum(total[measure] for _first, total in series) for measure in MEASURES}
 
 
 def top_products(entity_id, start, end, limit=10):

@@ -15,6 +15,7 @@ import numpy as np
 from whoosh import query as Q  # noqa: N812
 
 from marketplace.core.text import fold
+from marketplace.search import glossary, joined
 from marketplace.search.analysis import exact_words, folded_words, pairs
 
 #: Where a typed word may be found for a document to match.
@@ -41,23 +42,44 @@ def strip_filler(words):
     return kept or words
 
 
+def split_joined(words, vocabulary):
+    """``words`` with each run-together word ("caphe") split into the catalogue's syllables ("ca", "phe")."""
+    if vocabulary is None:
+        return words
+    result = []
+    for word in words:
+        syllables = None if glossary.is_key(word) else joined.split(word, vocabulary)
+        result.extend(syllables or (word,))
+    return result
+
+
 @dataclass(frozen=True)
 class Plan:
-    """What was typed, analysed: folded words, word pairs, and the words typed with diacritics."""
+    """What was typed, analysed: folded words, word pairs, the words typed with diacritics, and expansions.
+
+    ``expansions`` are ``(start, stop, alternatives)``: typed words ``start:stop`` may also be found as any of
+    the glossary's alternatives (Vietnamese words for "coffee", "cafe", "trà"...).
+    """
 
     words: tuple
     pairs: tuple
     exact: tuple
     fuzzy: bool = False
+    expansions: tuple = ()
 
     @classmethod
-    def of(cls, text, fuzzy=False):
-        """Analyse ``text`` (None when nothing searchable was typed)."""
-        words = tuple(strip_filler(folded_words(text)))
+    def of(cls, text, fuzzy=False, vocabulary=None):
+        """Analyse ``text`` (None when nothing searchable was typed); ``vocabulary`` splits run-together words."""
+        words = tuple(split_joined(strip_filler(folded_words(text)), vocabulary))
         if not words:
             return None
         exact = tuple(word for word in exact_words(text) if word != fold(word) and fold(word) in words)
-        return cls(words=words, pairs=tuple(pairs(list(words))), exact=exact, fuzzy=fuzzy)
+        expansions = tuple(glossary.expand(words)) if not fuzzy else ()
+        return cls(words=words, pairs=tuple(pairs(list(words))), exact=exact, fuzzy=fuzzy, expansions=expansions)
+
+    def covered(self):
+        """Positions of typed words that belong to an expansion."""
+        return {position for start, stop, _ in self.expansions for position in range(start, stop)}
 
 
 class Postings:
@@ -66,6 +88,7 @@ class Postings:
     def __init__(self, searcher, size):
         self.searcher, self.size = searcher, size
         self.reader = searcher.reader()
+        self.vocabulary = joined.Vocabulary(self.reader)
         self.cache = OrderedDict()
 
     def mask(self, kind, field, text):
@@ -103,12 +126,94 @@ def word_mask(postings, plan, position):
     return mask
 
 
-def matching(postings, plan):
-    """Documents that contain every typed word."""
-    result = word_mask(postings, plan, 0)
-    for position in range(1, len(plan.words)):
-        result = result & word_mask(postings, plan, position)
+def phrase_mask(postings, words):
+    """Documents with every one of ``words`` in their name, body or category."""
+    result = np.ones(postings.size, dtype=bool)
+    for word in words:
+        found = np.zeros(postings.size, dtype=bool)
+        for field in MATCH_FIELDS:
+            found |= postings.mask("term", field, word)
+        result &= found
     return result
+
+
+def matching(postings, plan):
+    """Documents that contain every typed word (or, for an expanded phrase, one of its alternatives)."""
+    covered = plan.covered()
+    result = np.ones(postings.size, dtype=bool)
+    for position in range(len(plan.words)):
+        if position not in covered:
+            result &= word_mask(postings, plan, position)
+    for start, stop, alternatives in plan.expansions:
+        typed = np.ones(postings.size, dtype=bool)
+        for position in range(start, stop):
+            typed &= word_mask(postings, plan, position)
+        for alternative in alternatives:
+            typed |= phrase_mask(postings, alternative.words)
+        result &= typed
+    return result
+
+
+def alternative_in_name(postings, alternative):
+    """Documents whose name has every word of ``alternative`` (with its diacritics, when it has them)."""
+    result = np.ones(postings.size, dtype=bool)
+    for word, exact in zip(alternative.words, alternative.exact, strict=False):
+        result &= postings.mask("term", "name_exact", exact) if exact != word else postings.mask("term", "name", word)
+    return result
+
+
+def alternative_score(postings, alternative, docnums, norm):
+    """How well the names of ``docnums`` match one glossary alternative: all its words, as a whole word."""
+    present = alternative_in_name(postings, alternative)[docnums]
+    score = sum(postings.idf("name", word) for word in alternative.words) * present / norm
+    for pair in pairs(list(alternative.words)):
+        score += PAIR_BONUS * postings.idf("name_pairs", pair) * present
+    return score
+
+
+def name_matches(postings, plan):
+    """Documents whose name holds what was typed: every word (or, for an expanded phrase, an alternative)."""
+    covered = plan.covered()
+    result = np.ones(postings.size, dtype=bool)
+    for position, word in enumerate(plan.words):
+        if position not in covered:
+            kind = "fuzzy" if plan.fuzzy and len(word) >= 4 else "term"
+            found = postings.mask(kind, "name", word)
+            if position == len(plan.words) - 1 and kind == "term":
+                found = found | postings.mask("prefix", "name", word)
+            result &= found
+    for start, stop, alternatives in plan.expansions:
+        typed = np.ones(postings.size, dtype=bool)
+        for word in plan.words[start:stop]:
+            typed &= postings.mask("term", "name", word)
+        for alternative in alternatives:
+            typed |= alternative_in_name(postings, alternative)
+        result &= typed
+    return result
+
+
+def expansion_scores(postings, plan, docnums, norm):
+    """Scores of the glossary alternatives, for documents whose names lack the words as typed.
+
+    A regional synonym scores at most its weight times what the typed words would have scored, so the word as
+    typed ranks first where it matches; a spelling or English name has no such cap (it is not in names).
+    """
+    total = np.zeros(len(docnums))
+    for start, stop, alternatives in plan.expansions:
+        typed_words = plan.words[start:stop]
+        typed_in_name = np.ones(len(docnums), dtype=bool)
+        for word in typed_words:
+            typed_in_name &= postings.mask("term", "name", word)[docnums]
+        cap = sum(postings.idf("name", word) for word in typed_words) / norm + sum(
+            PAIR_BONUS * postings.idf("name_pairs", pair) for pair in pairs(list(typed_words)))
+        best = np.zeros(len(docnums))
+        for alternative in alternatives:
+            score = alternative_score(postings, alternative, docnums, norm)
+            if alternative.weight < 1.0:
+                score = np.minimum(score, cap)
+            best = np.maximum(best, alternative.weight * score)
+        total += np.where(typed_in_name, 0.0, best)
+    return total
 
 
 def scores(postings, plan, docnums, name_lengths, average_length):
@@ -128,4 +233,6 @@ def scores(postings, plan, docnums, name_lengths, average_length):
         total += PLACE_BONUS * postings.mask("term", "place", pair)[docnums]
     for word in plan.exact:
         total += EXACT_BONUS * postings.idf("name_exact", word) * postings.mask("term", "name_exact", word)[docnums]
+    if plan.expansions:
+        total += expansion_scores(postings, plan, docnums, norm)
     return total

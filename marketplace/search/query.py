@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from marketplace.search.matching import Plan, matching, scores
+from marketplace.search.matching import Plan, matching, name_matches, scores
 from marketplace.search.spelling import corrected_text
 
 FEW_RESULTS = 3
@@ -22,6 +22,7 @@ class Found:
     corrected: str | None = None  #: the query answered instead of what was typed (which found nothing)
     suggestion: str | None = None  #: "did you mean", when what was typed found little
     approximate: bool = False  #: nothing matched exactly: these are near matches
+    relevant: int = 0  #: how many of ``total`` hold what was typed in their names (the measure of good matches)
 
 
 def filter_masks(columns, filters, today_ordinal):
@@ -92,7 +93,7 @@ def relevance_order(columns, plan, selected):
 
 def attempt(columns, filters, today_ordinal, with_facets, text=None, fuzzy=False):
     """One pass: match, filter, order, page, facets."""
-    plan = Plan.of(text if text is not None else filters.q, fuzzy=fuzzy)
+    plan = Plan.of(text if text is not None else filters.q, fuzzy=fuzzy, vocabulary=columns.postings.vocabulary)
     matched = matching(columns.postings, plan) & columns.live if plan is not None else columns.live.copy()
     masks = filter_masks(columns, filters, today_ordinal)
     selected = np.nonzero(combine(matched, masks))[0]
@@ -103,27 +104,34 @@ def attempt(columns, filters, today_ordinal, with_facets, text=None, fuzzy=False
         ordered = selected[np.lexsort(sort_keys(columns.values, selected, filters.sort))]
     page = ordered[start:stop]
     facets = count_facets(columns, matched, masks) if with_facets else {}
-    return Found(product_ids=columns.values["product_id"][page].tolist(), total=int(len(selected)), facets=facets)
+    relevant = int(name_matches(columns.postings, plan)[selected].sum()) if plan is not None else len(selected)
+    return Found(product_ids=columns.values["product_id"][page].tolist(), total=int(len(selected)), facets=facets,
+                 relevant=relevant)
 
 
 def run(engine, filters, today_ordinal, with_facets=True):
     """Search: text, filters, sort, one page, total, facets; spelling help when little matched.
 
-    Nothing found: the catalogue's nearest words are tried (answered directly), then approximate matching.
-    Few found: a better-spelled query is offered as ``suggestion``.
+    A query with good matches (several results, some holding the typed words in their names) is answered as
+    typed. Otherwise the catalogue's nearest words are tried, and kept only when they find more relevant
+    products: offered as ``suggestion`` beside what was found, answered directly when nothing was. Nothing at
+    all: approximate matching.
     """
     searcher, columns = engine.searcher()
     found = attempt(columns, filters, today_ordinal, with_facets)
-    if not filters.q or found.total >= FEW_RESULTS:
+    if not filters.q or (found.total >= FEW_RESULTS and found.relevant):
         return found
-    corrected = corrected_text(searcher, filters.q)
+    corrected = corrected_text(searcher, filters.q, columns.postings.vocabulary)
+    if corrected:
+        retry = attempt(columns, filters, today_ordinal, with_facets and not found.total, text=corrected)
+        if retry.relevant > found.relevant:
+            if found.total:
+                found.suggestion = corrected
+                return found
+            retry.corrected = corrected
+            return retry
     if found.total:
-        if corrected and attempt(columns, filters, today_ordinal, False, text=corrected).total > found.total:
-            found.suggestion = corrected
         return found
-    if corrected and (retry := attempt(columns, filters, today_ordinal, with_facets, text=corrected)).total:
-        retry.corrected = corrected
-        return retry
     if (retry := attempt(columns, filters, today_ordinal, with_facets, fuzzy=True)).total:
         retry.approximate = True
         return retry
@@ -132,10 +140,10 @@ def run(engine, filters, today_ordinal, with_facets=True):
 
 def suggest(engine, text, today_ordinal, limit=8):
     """Listed product ids whose names start like ``text`` (the last word may be partial), best first."""
-    plan = Plan.of(text)
+    _, columns = engine.searcher()
+    plan = Plan.of(text, vocabulary=columns.postings.vocabulary)
     if plan is None:
         return []
-    _, columns = engine.searcher()
     postings = columns.postings
     names = postings.mask("prefix", "name", plan.words[-1])
     for word in plan.words[:-1]:

@@ -1,6 +1,9 @@
 """Spelling help from the catalogue's own vocabulary: the nearest known word for each unknown one."""
 
+from marketplace.search import glossary, joined
 from marketplace.search.analysis import folded_words
+
+LONG_WORD = 7  #: words this long may be two edits away from the catalogue's; shorter ones only one
 
 
 def edit_distance(a, b):
@@ -16,20 +19,32 @@ def edit_distance(a, b):
     return previous[-1]
 
 
+def max_edits(word):
+    """How far a correction may be from ``word``: one edit, two for long words ("caphe" is not "che")."""
+    return 2 if len(word) >= LONG_WORD else 1
+
+
 def nearest_word(searcher, word):
     """The catalogue word closest to ``word`` (fewest edits, then most frequent), or None."""
     reader = searcher.reader()
-    candidates = searcher.corrector("name").suggest(word, limit=20, maxdist=2, prefix=1)
+    candidates = searcher.corrector("name").suggest(word, limit=20, maxdist=max_edits(word), prefix=1)
     ranked = sorted(candidates, key=lambda c: (edit_distance(word, c), -reader.doc_frequency("name", c), c))
     return ranked[0] if ranked else None
 
 
-def corrected_text(searcher, text):
+def understood(word, reader, vocabulary):
+    """True when ``word`` needs no correction: short, known, in the glossary, or syllables typed together."""
+    if len(word) < 3 or reader.doc_frequency("name", word) or reader.doc_frequency("body", word):
+        return True
+    return glossary.is_key(word) or (vocabulary is not None and joined.split(word, vocabulary) is not None)
+
+
+def corrected_text(searcher, text, vocabulary=None):
     """The typed text with each unknown word replaced by the catalogue's nearest word, or None."""
     words, changed = folded_words(text), False
     reader = searcher.reader()
     for i, word in enumerate(words):
-        if len(word) < 3 or reader.doc_frequency("name", word) or reader.doc_frequency("body", word):
+        if understood(word, reader, vocabulary):
             continue
         suggestion = nearest_word(searcher, word)
         if suggestion and suggestion != word:

@@ -3,11 +3,11 @@
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from marketplace.core import audit
 from marketplace.core.errors import Refused
-from marketplace.core.text import nfc
+from marketplace.core.text import fold, nfc
 from marketplace.extensions import db
 from marketplace.registry.codes import normalize_code
 from marketplace.registry.models import Certificate, Entity, Product
@@ -91,11 +91,11 @@ def lookup(text, day, limit=20):
     text = nfc(text)
     if not text:
         return []
+    folded = fold(text)
     by_certificate = select(Certificate.product_id).where(or_(Certificate.code == normalize_code(text),
-                                                              Certificate.number == text))
+                                                              Certificate.number_folded == folded))
     query = (select(Product, Entity).join(Entity, Entity.id == Product.entity_id)
-             .where(or_(Product.id.in_(by_certificate), func.lower(Product.name).contains(text.lower(),
-                                                                                         autoescape=True)))
+             .where(or_(Product.id.in_(by_certificate), Product.name_folded.contains(folded, autoescape=True)))
              .order_by(Product.name).limit(limit))
     return items_for([(None, product, entity) for product, entity in db.session.execute(query).all()], day)
 

@@ -1,16 +1,54 @@
 """Vendor forms: applying to sell, inviting staff, a listing's price, stock, package and descriptions, uploads."""
 
+import re
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, StopValidation
+from wtforms.widgets import TextInput
 
 from marketplace.core.forms import choices, email_field, import_file_field
+
+#: Currency marks a vendor may type around a price: ₫, đ, d, VND, "đồng" (any case).
+CURRENCY = re.compile(r"(₫|vnđ|vnd|đồng|dong|đ|d)$", re.IGNORECASE)
+#: Whole đồng, plain (420000) or grouped by threes with dots, commas or spaces (420.000, 420,000, 420 000).
+GROUPED = re.compile(r"\d{1,3}(?:([.,\s])\d{3})(?:\1\d{3})*|\d+")
+
+
+def parse_vnd(text):
+    """Whole đồng from what a vendor types ("420.000", "420,000", "420000 ₫", " 420 000 "), or None."""
+    cleaned = (text or "").replace("\u00a0", " ").replace("\u202f", " ").strip()
+    cleaned = CURRENCY.sub("", cleaned).strip()
+    if not GROUPED.fullmatch(cleaned):
+        return None
+    return int(re.sub(r"[.,\s]", "", cleaned))
+
+
+class VndField(IntegerField):
+    """A price in whole đồng typed as people write it: thousands separators and a currency mark are accepted."""
+
+    widget = TextInput()
+
+    def process_formdata(self, valuelist):
+        """Read the typed price; a text that is not whole đồng is an error, not a guess."""
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        self.data = parse_vnd(valuelist[0])
+        if self.data is None:
+            raise ValueError(_("Enter the price in whole đồng, e.g. 420.000."))
+
+    def pre_validate(self, form):
+        """Stop at an unreadable price: its message says it all."""
+        if self.process_errors:
+            raise StopValidation()
 
 
 def price_field():
     """A price in whole đồng between 1,000 and 99,999,999."""
-    return IntegerField(_l("Price (đồng)"), validators=[
+    return VndField(_l("Price (đồng)"), render_kw={"inputmode": "numeric", "autocomplete": "off"}, validators=[
         DataRequired(_l("Enter the price in đồng.")), NumberRange(min=1000, max=99_999_999,
                                                                  message=_l("Between 1.000 ₫ and 99.999.999 ₫."))])
 
@@ -27,10 +65,10 @@ class ListingForm(FlaskForm):
     price_vnd = price_field()
     stock = stock_field()
     unit = StringField(_l("Package (e.g. box of 200 g)"), validators=[Optional(), Length(max=80)])
-    description_vi = TextAreaField(_l("Description in Vietnamese (Markdown)"), validators=[Optional(),
-                                                                                           Length(max=5000)])
-    description_en = TextAreaField(_l("Description in English (Markdown)"), validators=[Optional(),
-                                                                                        Length(max=5000)])
+    description_vi = TextAreaField(_l("Description in Vietnamese"), render_kw={"rows": 8},
+                                   validators=[Optional(), Length(max=5000)])
+    description_en = TextAreaField(_l("Description in English"), render_kw={"rows": 8},
+                                   validators=[Optional(), Length(max=5000)])
     published = BooleanField(_l("Show it on the storefront"))
 
 

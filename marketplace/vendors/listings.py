@@ -1,6 +1,6 @@
 """Listings: create and edit (with package sizes), exports, and the bulk upload with its dry run."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -31,7 +31,8 @@ def listing(product_id):
     product = policy.get_or_404(select(Product).where(Product.entity_id == entity.id), product_id, Product)
     current = db.session.scalar(select(Listing).where(Listing.product_id == product.id))
     form = ListingForm(obj=current)
-    if form.validate_on_submit():
+    previewing = "preview" in request.form
+    if form.validate_on_submit() and not previewing:
         values = {"price_vnd": form.price_vnd.data, "stock": form.stock.data or 0, "unit": form.unit.data or None,
                   "description_vi": form.description_vi.data or None,
                   "description_en": form.description_en.data or None, "published": form.published.data}
@@ -46,7 +47,7 @@ def listing(product_id):
     variants = shop_services.variants_of([current.id]).get(current.id, []) if current else []
     variant_form = VariantForm(formdata=None, prefix="variant", meta=VARIANT_META)
     page = render_template("vendors/listing.html", form=form, product=product, listing=current, refusal=refusal,
-                           variants=variants, variant_form=variant_form)
+                           variants=variants, variant_form=variant_form, previewing=previewing)
     return page, 400 if form.errors else 200
 
 
@@ -101,9 +102,16 @@ def upload_listings():
     if form.validate_on_submit():
         result, token = uploads.dry_run(form.file.data, f"vendor-{current_user.id}", lambda path: import_catalog(
             path, dry_run=True, actor=current_user.email, entity_id=entity.id))
-        return render_template("vendors/upload.html", form=form, result=result, token=token), (
+        return render_template("vendors/upload.html", form=form, result=result, token=token,
+                               outcome=listing_outcome(result), confirm_label=_("Save these listings")), (
             200 if result.ok else 400)
     return render_template("vendors/upload.html", form=form, result=None), 400 if form.errors else 200
+
+
+def listing_outcome(result):
+    """What a valid listing file will do, in the vendor's words (listings, not registry rows)."""
+    return _("The file is valid. Saving it will create %(created)d, change %(updated)d and leave %(unchanged)d of "
+             "your listings as they are.", created=result.created, updated=result.updated, unchanged=result.unchanged)
 
 
 @bp.post("/listings/upload/<token>")
@@ -113,6 +121,7 @@ def confirm_listings(token):
     entity = policy.own_entity_or_404(current_user)
     result = uploads.run_stashed(f"vendor-{current_user.id}", token, lambda path: import_catalog(
         path, actor=current_user.email, entity_id=entity.id))
-    flash(_("Imported: %(summary)s", summary=result.summary()) if result.ok else
+    flash(_("Your listings are saved: %(created)d created, %(updated)d changed, %(unchanged)d as they were.",
+            created=result.created, updated=result.updated, unchanged=result.unchanged) if result.ok else
           _("Nothing was imported: the file has errors."), "success" if result.ok else "error")
     return redirect(url_for("vendor.dashboard"))

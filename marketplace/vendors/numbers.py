@@ -21,6 +21,8 @@ DEFAULT_PERIOD = "week"
 STOCK_THRESHOLD = 5
 REVENUE_COLOR = "#166534"
 ORDERS_COLOR = "#a16207"
+#: Drawn narrower than the programme's charts: a phone scales it down less, so its text stays legible.
+CHART_WIDTH = 480
 
 
 def _period():
@@ -31,9 +33,9 @@ def _period():
 def figures(entity_id, period, day):
     """Everything the page and the CSV show, for ``period`` ending on ``day``."""
     start, end = stats.period_window(period, day)
+    series = stats.sales_series(entity_id, start, end, period)
     return {
-        "period": period, "start": start, "end": end,
-        "series": stats.revenue_series(entity_id, start, end, period),
+        "period": period, "start": start, "end": end, "series": series, "totals": stats.series_totals(series),
         "top": stats.top_products(entity_id, start, end),
         "conversion": stats.views_and_conversion(entity_id, start, end),
         "alerts": stats.stock_alerts(entity_id, STOCK_THRESHOLD),
@@ -60,24 +62,30 @@ def numbers():
     """Revenue and orders per day, week or month, top products, views and conversion, and stock alerts."""
     entity = policy.own_entity_or_404(current_user)
     data = figures(entity.id, _period(), today())
-    labels = [bucket_label(first, data["period"]) for first, _orders, _revenue in data["series"]]
-    charts_svg = {
-        "revenue": charts.bar_chart([(label, revenue, REVENUE_COLOR) for label, (_first, _orders, revenue)
-                                     in zip(labels, data["series"], strict=True)],
-                                    _("Revenue per period"), vnd, "vendor-revenue"),
-        "orders": charts.bar_chart([(label, orders, ORDERS_COLOR) for label, (_first, orders, _revenue)
-                                    in zip(labels, data["series"], strict=True)],
-                                   _("Orders per period"), format_number, "vendor-orders"),
+    labels = [bucket_label(first, data["period"]) for first, _total in data["series"]]
+    return render_template("vendors/numbers.html", entity=entity, data=data, labels=labels,
+                           charts=sales_charts(labels, data["series"]), periods=PERIODS, threshold=STOCK_THRESHOLD,
+                           number=format_number, percent=percent)
+
+
+def sales_charts(labels, series):
+    """Two SVG charts: revenue received (paid) and orders placed, per bucket."""
+    totals = [total for _first, total in series]
+    return {
+        "revenue": charts.bar_chart([(label, total["paid_vnd"], REVENUE_COLOR) for label, total
+                                     in zip(labels, totals, strict=True)],
+                                    _("Revenue received per period"), vnd, "vendor-revenue", CHART_WIDTH),
+        "orders": charts.bar_chart([(label, total["placed"], ORDERS_COLOR) for label, total
+                                    in zip(labels, totals, strict=True)],
+                                   _("Orders placed per period"), format_number, "vendor-orders", CHART_WIDTH),
     }
-    return render_template("vendors/numbers.html", entity=entity, data=data, labels=labels, charts=charts_svg,
-                           periods=PERIODS, threshold=STOCK_THRESHOLD, number=format_number, percent=percent)
 
 
 def export_tables(data):
     """The figures as ``(title, headers, rows)`` tables: English headers, plain numbers, rates as fractions."""
     return [
-        ("Revenue and orders", ["period_start", "orders", "revenue_vnd"],
-         [[first.isoformat(), orders, revenue] for first, orders, revenue in data["series"]]),
+        ("Placed, paid and delivered", ["period_start", *stats.MEASURES],
+         [[first.isoformat(), *(total[measure] for measure in stats.MEASURES)] for first, total in data["series"]]),
         ("Top products", ["product", "units", "revenue_vnd"],
          [[row["name"], row["units"], row["revenue"]] for row in data["top"]]),
         ("Views and conversion", ["product", "views", "orders", "units", "conversion"],

@@ -1,4 +1,4 @@
-"""Vendor pages for listing photos: see, upload and delete the photos of the entity's own listings."""
+"""Vendor pages for listing photos: see, upload (several at once), reorder, choose the cover, delete."""
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -27,16 +27,51 @@ def listing_images(listing_id):
 @bp.post("/listings/<int:listing_id>/images")
 @role_required("vendor")
 def upload_photo(listing_id):
-    """Add a photo (field ``photo``): verified and re-encoded, or refused with the reason."""
+    """Add photos (fields ``photos``, several, or ``photo``): each verified and re-encoded, or refused with why."""
     listing = policy.listing_for_member_or_404(current_user, listing_id)
+    uploads = request.files.getlist("photos") + request.files.getlist("photo")
     try:
-        images.add_image(listing, request.files.get("photo"))
+        added, refused = images.add_images(listing, uploads)
     except Refused as error:
         db.session.rollback()
         flash(error.message, "error")
-    else:
-        db.session.commit()
+        return redirect(url_for("vendor.listing_images", listing_id=listing_id))
+    db.session.commit()
+    for name, reason in refused:
+        flash(_("%(file)s was not added: %(reason)s", file=name, reason=reason), "error")
+    if len(added) == 1:
         flash(_("Photo added."), "success")
+    elif added:
+        flash(_("%(count)d photos added.", count=len(added)), "success")
+    return redirect(url_for("vendor.listing_images", listing_id=listing_id))
+
+
+def _photo_or_404(listing, image_id):
+    """One of ``listing``'s photos by id, else 404."""
+    return policy.get_or_404(select(ListingImage).where(ListingImage.listing_id == listing.id), image_id,
+                             ListingImage)
+
+
+@bp.post("/listings/<int:listing_id>/images/<int:image_id>/move")
+@role_required("vendor")
+def move_photo(listing_id, image_id):
+    """Move a photo one place earlier (``direction=up``) or later (``down``)."""
+    listing = policy.listing_for_member_or_404(current_user, listing_id)
+    photo = _photo_or_404(listing, image_id)
+    images.move_image(listing, photo, -1 if request.form.get("direction") == "up" else 1)
+    db.session.commit()
+    flash(_("Photo order saved."), "success")
+    return redirect(url_for("vendor.listing_images", listing_id=listing_id))
+
+
+@bp.post("/listings/<int:listing_id>/images/<int:image_id>/cover")
+@role_required("vendor")
+def cover_photo(listing_id, image_id):
+    """Make a photo the cover: first on the product page and the image of the product's cards."""
+    listing = policy.listing_for_member_or_404(current_user, listing_id)
+    images.make_cover(listing, _photo_or_404(listing, image_id))
+    db.session.commit()
+    flash(_("Cover photo chosen."), "success")
     return redirect(url_for("vendor.listing_images", listing_id=listing_id))
 
 
@@ -45,9 +80,7 @@ def upload_photo(listing_id):
 def delete_photo(listing_id, image_id):
     """Remove one of the listing's photos and its files."""
     listing = policy.listing_for_member_or_404(current_user, listing_id)
-    photo = policy.get_or_404(select(ListingImage).where(ListingImage.listing_id == listing.id), image_id,
-                              ListingImage)
-    images.remove_image(photo)
+    images.remove_image(_photo_or_404(listing, image_id))
     db.session.commit()
     flash(_("Photo removed."), "success")
     return redirect(url_for("vendor.listing_images", listing_id=listing_id))

@@ -1,6 +1,7 @@
 """Listing photos: verified, re-encoded to WebP without metadata, thumbnails, limits, scoping, serving."""
 
 import io
+import re
 import struct
 import zlib
 
@@ -158,7 +159,7 @@ def test_png_keeps_transparency_and_webp_is_accepted(vendor_client, shop):
     assert "Photo added." in upload(vendor_client, shop, encoded(transparent, "PNG"), "logo.png")
     assert "Photo added." in upload(vendor_client, shop, encoded(two_colour(), "WEBP"), "photo.webp")
     first, second = stored(shop["listing_id"])
-    assert (first.position, second.position) == (1, 2)
+    assert (first.position, second.position) == (0, 1)  # the first photo is the cover: position 0
     with Image.open(shop["media"] / first.filename) as photo:
         assert photo.mode == "RGBA"
         assert photo.getpixel((5, 5))[3] == 0
@@ -236,7 +237,7 @@ def test_delete_removes_row_and_files(vendor_client, shop):
     assert files(shop["media"]) == sorted([second.filename, second.thumbnail])
     # a new upload after a deletion takes the next position
     upload(vendor_client, shop, encoded(two_colour(), "PNG"), "c.png")
-    assert [row.position for row in stored(shop["listing_id"])] == [2, 3]
+    assert [row.position for row in stored(shop["listing_id"])] == [1, 2]
 
 
 # --- who may ----------------------------------------------------------------------------------------------
@@ -318,3 +319,94 @@ def test_product_page_shows_first_photo_and_a_gallery(vendor_client, shop):
     assert f"/media/listings/{first.filename}" in page
     assert f"/media/listings/{second.thumbnail}" in page and f"/media/listings/{second.filename}" in page
     assert f"/media/products/{product.id}.svg" not in page
+
+
+# --- several at once, order, cover ------------------------------------------------------------------------
+
+
+def upload_many(client, shop, named_data):
+    """Upload several files in one form (field ``photos``); the page shown after the redirect."""
+    files_ = [(io.BytesIO(data), name) for name, data in named_data]
+    response = client.post_form(page_url(shop), {"photos": files_}, content_type="multipart/form-data",
+                                follow_redirects=True)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_several_photos_in_one_upload_keep_their_order(vendor_client, shop):
+    page = upload_many(vendor_client, shop, [(f"{n}.png", encoded(two_colour((40 + n, 30)), "PNG")) for n in range(3)])
+    assert "3 photos added." in page
+    rows = stored(shop["listing_id"])
+    assert [row.width for row in rows] == [40, 41, 42]
+    assert [row.position for row in rows] == [0, 1, 2]
+    assert 'name="photos" multiple' in vendor_client.get(page_url(shop)).get_data(as_text=True)
+
+
+def test_a_refused_file_among_several_skips_only_itself(vendor_client, shop):
+    page = upload_many(vendor_client, shop, [("good.png", encoded(two_colour(), "PNG")),
+                                             ("notes.jpg", b"not a picture" * 10),
+                                             ("fine.webp", encoded(two_colour(), "WEBP"))])
+    assert "notes.jpg was not added: This file is not a JPEG, PNG or WebP image." in page
+    assert "2 photos added." in page
+    assert len(stored(shop["listing_id"])) == 2
+    assert len(files(shop["media"])) == 4
+
+
+def test_upload_of_nine_at_once_stops_at_the_limit(vendor_client, shop):
+    small = encoded(two_colour((40, 30)), "PNG")
+    page = upload_many(vendor_client, shop, [(f"{n}.png", small) for n in range(images.MAX_IMAGES + 1)])
+    assert "A listing can have at most 8 photos." in page
+    assert len(stored(shop["listing_id"])) == images.MAX_IMAGES
+
+
+def three_photos(client, shop):
+    upload_many(client, shop, [(f"{n}.png", encoded(two_colour((40 + n, 30)), "PNG")) for n in range(3)])
+    return [row.id for row in stored(shop["listing_id"])]
+
+
+def test_move_photo_earlier_and_later(vendor_client, shop):
+    a, b, c = three_photos(vendor_client, shop)
+    response = vendor_client.post_form(f"{page_url(shop)}/{c}/move", {"direction": "up"}, follow_redirects=True)
+    assert "Photo order saved." in response.get_data(as_text=True)
+    assert [row.id for row in stored(shop["listing_id"])] == [a, c, b]
+    vendor_client.post_form(f"{page_url(shop)}/{a}/move", {"direction": "down"})
+    assert [row.id for row in stored(shop["listing_id"])] == [c, a, b]
+    vendor_client.post_form(f"{page_url(shop)}/{b}/move", {"direction": "down"})  # already last: stays
+    assert [row.id for row in stored(shop["listing_id"])] == [c, a, b]
+    assert [row.position for row in stored(shop["listing_id"])] == [0, 1, 2]
+
+
+def test_make_cover_puts_the_photo_first_and_keeps_the_others_order(vendor_client, shop):
+    a, b, c = three_photos(vendor_client, shop)
+    response = vendor_client.post_form(f"{page_url(shop)}/{c}/cover", follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "Cover photo chosen." in page
+    assert [row.id for row in stored(shop["listing_id"])] == [c, a, b]
+    cover = stored(shop["listing_id"])[0]
+    item = re.search(r'<li class="photo-item is-cover">.*?</li>', page, re.S).group(0)
+    assert f"/media/listings/{cover.thumbnail}" in item and "Cover" in item
+    assert f"{page_url(shop)}/{c}/cover" not in page  # the cover has no "Make cover" button
+    product_page = vendor_client.get(f"/p/{shop['product'].slug}").get_data(as_text=True)
+    assert product_page.index(f"/media/listings/{cover.filename}") < product_page.index(
+        f"/media/listings/{stored(shop['listing_id'])[1].filename}")
+
+
+def test_other_entitys_vendor_cannot_reorder_or_choose_the_cover(client, shop):
+    client.login_as(shop["vendor"])
+    a, b, c = three_photos(client, shop)
+    client.login_as(shop["other"])
+    assert client.post_form(f"{page_url(shop)}/{c}/cover").status_code == 404
+    assert client.post_form(f"{page_url(shop)}/{c}/move", {"direction": "up"}).status_code == 404
+    assert [row.id for row in stored(shop["listing_id"])] == [a, b, c]
+
+
+def test_photo_of_another_listing_cannot_be_made_cover_through_this_one(vendor_client, shop):
+    three_photos(vendor_client, shop)
+    row = stored(shop["listing_id"])[2]
+    mine = make_listed("Chè móc câu", entity=db.session.get(Entity, shop["product"].entity_id))
+    db.session.commit()
+    my_other_listing = db.session.scalar(select(Listing.id).where(Listing.product_id == mine.id))
+    assert vendor_client.post_form(f"/vendor/listings/{my_other_listing}/images/{row.id}/cover").status_code == 404
+    assert vendor_client.post_form(f"/vendor/listings/{my_other_listing}/images/{row.id}/move",
+                                   {"direction": "up"}).status_code == 404
+    assert stored(shop["listing_id"])[2].id == row.id

@@ -102,3 +102,45 @@ def test_vendor_pages_do_not_grow_with_the_catalogue(client, count_queries, froz
     many = queries_for(client, count_queries, url)
     assert many == few
     assert many <= VENDOR_BOUNDS[page]
+
+
+def add_cover_photos():
+    """Give every listing without photos two photo rows (the files are not needed to count queries)."""
+    from sqlalchemy import select
+
+    from marketplace.shop.catalog.models import Listing, ListingImage
+
+    bare = select(Listing.id).where(~select(ListingImage.id).where(ListingImage.listing_id == Listing.id).exists())
+    for listing_id in db.session.scalars(bare).all():
+        db.session.add_all(ListingImage(listing_id=listing_id, position=n, filename=f"{listing_id:030x}{n:02x}.webp",
+                                        thumbnail=f"{listing_id:030x}{n:02x}_t.webp", width=800, height=600)
+                           for n in range(2))
+    db.session.commit()
+
+
+@pytest.mark.parametrize("url", PAGES[:4])
+def test_cover_photos_on_cards_cost_no_extra_query(client, count_queries, frozen_clock, url):
+    fill(3)
+    without_photos = queries_for(client, count_queries, url)
+    add_cover_photos()
+    fill(30)
+    add_cover_photos()
+    assert queries_for(client, count_queries, url) == without_photos  # joined into the cards' query
+    assert "/media/listings/" in client.get(url).get_data(as_text=True)
+
+
+def test_not_sold_product_page_with_alternatives_is_bounded(client, count_queries, frozen_clock):
+    from datetime import date
+
+    from tests.factories import make_certificate, make_listing, make_product
+
+    entity = make_entity("HTX Chè Tân Cương", province_code="19")
+    lapsed = make_product("Chè hết hạn", entity=entity, criteria_set_code="11")
+    make_certificate(lapsed, valid_from=date(2022, 1, 1))
+    make_listing(lapsed)
+    fill(2)
+    few = queries_for(client, count_queries, f"/p/{lapsed.slug}")
+    fill(20)
+    add_cover_photos()
+    # product + certificates, photos, two id queries and the cards' two queries for the alternatives, view counter
+    assert queries_for(client, count_queries, f"/p/{lapsed.slug}") == few == 8

@@ -65,7 +65,7 @@ def test_listing_file_upload_is_scoped_and_exports_round_trip(client, frozen_clo
     good = f"certificate_number,price_vnd,stock,unit\n{numbers[my_certificate.id]},410000,9,hộp 100 g\n"
     page = client.post_form("/vendor/listings/upload", {"file": (io.BytesIO(good.encode()), "l.csv")},
                             content_type="multipart/form-data").get_data(as_text=True)
-    assert "1 created, 0 updated, 0 unchanged" in page
+    assert "tạo mới 1, cập nhật 0 và giữ nguyên 0 sản phẩm đăng bán" in page
     token = page.split("/vendor/listings/upload/")[1].split('"')[0]
     client.post_form(f"/vendor/listings/upload/{token}")
     assert db.session.scalar(select(Listing.price_vnd).where(Listing.product_id == mine.id)) == 410000

@@ -26,12 +26,12 @@ def vn(day, hour, minute=0):
     return datetime.combine(day, time(hour, minute), tzinfo=TIMEZONE).astimezone(UTC)
 
 
-def order(at, parts, status="paid"):
+def order(at, parts, status="paid", method="cod"):
     """A customer order created ``at`` with ``parts``: ``[(entity, [(product, unit price, quantity)])]``."""
     subtotal = sum(price * quantity for _entity, lines in parts for _product, price, quantity in lines)
     placed = Order(reference=f"OCOP-TEST-{next(_references):04d}", email="buyer@test.example", name="Đỗ Minh",
                    phone="0987000111", province_code="01", ward="Phường Hoàn Kiếm", address="2 Tràng Tiền",
-                   status=status, payment_method="cod", subtotal_vnd=subtotal, shipping_vnd=30000,
+                   status=status, payment_method=method, subtotal_vnd=subtotal, shipping_vnd=30000,
                    total_vnd=subtotal + 30000, created_at=at)
     db.session.add(placed)
     db.session.flush()
@@ -94,7 +94,8 @@ def zeros_except(starts, filled):
     return [(first, *filled.get(first, (0, 0))) for first in starts]
 
 
-def test_revenue_series_by_day_week_and_month_is_zero_filled(shop):
+def test_revenue_series_counts_money_received_by_day_week_and_month_zero_filled(shop):
+    """Revenue is paid money: the cash-on-delivery orders still being prepared (2) or on the road (3) are not."""
     tea = shop["tea"].id
     today = date(2026, 11, 23)
 
@@ -102,20 +103,19 @@ def test_revenue_series_by_day_week_and_month_is_zero_filled(shop):
     assert (start, end) == (date(2026, 10, 25), today)
     days = [start + timedelta(days=n) for n in range(30)]
     assert stats.revenue_series(tea, start, end, "day") == zeros_except(days, {
-        date(2026, 11, 10): (1, 100000), date(2026, 11, 16): (1, 200000), date(2026, 11, 23): (2, 900000)})
+        date(2026, 11, 10): (1, 100000), date(2026, 11, 23): (1, 400000)})
 
     start, end = stats.period_window("week", today)
     assert start == date(2026, 9, 7)
     weeks = [start + timedelta(weeks=n) for n in range(12)]
     assert stats.revenue_series(tea, start, end, "week") == zeros_except(weeks, {
-        date(2026, 10, 5): (1, 200000), date(2026, 11, 9): (1, 100000), date(2026, 11, 16): (1, 200000),
-        date(2026, 11, 23): (2, 900000)})
+        date(2026, 10, 5): (1, 200000), date(2026, 11, 9): (1, 100000), date(2026, 11, 23): (1, 400000)})
 
     start, end = stats.period_window("month", today)
     assert start == date(2025, 12, 1)
     months = [date(2025, 12, 1)] + [date(2026, month, 1) for month in range(1, 12)]
     assert stats.revenue_series(tea, start, end, "month") == zeros_except(months, {
-        date(2025, 12, 1): (1, 100000), date(2026, 10, 1): (1, 200000), date(2026, 11, 1): (4, 1200000)})
+        date(2025, 12, 1): (1, 100000), date(2026, 10, 1): (1, 200000), date(2026, 11, 1): (2, 500000)})
 
     assert stats.revenue_series(shop["sauce"].id, today, today, "day") == [(today, 1, 90000)]
 
@@ -174,8 +174,8 @@ def test_numbers_page_shows_charts_tables_and_alerts(client, shop):
     response = client.get("/vendor/numbers?lang=en")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert page.count("<svg") == 2 and 'aria-label="Revenue per period"' in page
-    assert 'aria-label="Orders per period"' in page
+    assert page.count("<svg") == 2 and 'aria-label="Revenue received per period"' in page
+    assert 'aria-label="Orders placed per period"' in page
     assert "<script" not in page.split("</header>", 1)[-1] and "style=" not in page
     assert "Week of Nov 23, 2026" in page and "₫900,000" in page and "₫1,400,000" in page  # this week, 12 weeks
     top = page.split('class="data-table programme-table vendor-top"', 1)[1].split("</table>", 1)[0]
@@ -218,10 +218,11 @@ def test_csv_export_parses_into_sections(client, shop):
             sections[current].append(row)
     assert sections["Scope"] == [["entity", "period", "start", "end"],
                                  ["HTX Chè Tân Cương", "month", "2025-12-01", "2026-11-23"]]
-    series = sections["Revenue and orders"]
-    assert series[0] == ["period_start", "orders", "revenue_vnd"] and len(series) == 13
-    assert series[1] == ["2025-12-01", "1", "100000"] and series[-1] == ["2026-11-01", "4", "1200000"]
-    assert series[5] == ["2026-04-01", "0", "0"]
+    series = sections["Placed, paid and delivered"]
+    assert series[0] == ["period_start", "placed", "placed_vnd", "paid", "paid_vnd", "delivered", "delivered_vnd"]
+    assert len(series) == 13 and series[1] == ["2025-12-01", "1", "100000", "1", "100000", "1", "100000"]
+    assert series[-1] == ["2026-11-01", "4", "1200000", "2", "500000", "1", "100000"]
+    assert series[5] == ["2026-04-01", "0", "0", "0", "0", "0", "0"]
     assert sections["Top products"][1:] == [["Chè Tân Cương đặc biệt", "4", "800000"],
                                             ["Trà búp Thái Nguyên", "4", "400000"], ["Chè móc câu", "6", "300000"]]
     assert sections["Views and conversion"][1:] == [  # the 100 views of 1 Sep fall within the 12 months
@@ -253,3 +254,36 @@ def test_access_customer_403_anonymous_redirected_vendor_without_entity_404(clie
     db.session.commit()
     client.login_as(orphan)
     assert client.get("/vendor/numbers").status_code == 404
+
+
+def test_placed_paid_and_delivered_are_kept_apart(shop):
+    """An unpaid cash-on-delivery order is placed, not paid; a card order is paid before it is delivered."""
+    tea, a = shop["tea"], shop["a"]
+    order(vn(date(2026, 11, 23), 9), [(tea, [(a, 200000, 1)])], "processing", method="card")
+    order(vn(date(2026, 11, 23), 10), [(tea, [(a, 200000, 3)])], "pending_payment", method="bank_transfer")
+    order(vn(date(2026, 11, 23), 11), [(tea, [(a, 200000, 2)])], "refunded", method="card")
+    db.session.commit()
+    today = date(2026, 11, 23)
+    (first, total), = stats.sales_series(tea.id, today, today, "day")
+    # Placed: 1 (paid, COD) 400.000 + 2 (COD, preparing) 500.000 + card 200.000 + transfer not yet paid 600.000.
+    assert total == {"placed": 4, "placed_vnd": 1700000, "paid": 2, "paid_vnd": 600000,
+                     "delivered": 0, "delivered_vnd": 0}
+    start, end = stats.period_window("week", today)
+    assert stats.series_totals(stats.sales_series(tea.id, start, end, "week")) == {
+        "placed": 7, "placed_vnd": 2200000, "paid": 4, "paid_vnd": 900000, "delivered": 2, "delivered_vnd": 300000}
+
+
+def test_numbers_page_shows_placed_paid_and_delivered_and_whole_chart_values(client, shop):
+    client.login_as(shop["owners"]["tea"])
+    page = client.get("/vendor/numbers?period=month&lang=en").get_data(as_text=True)
+    totals = page.split('class="vendor-totals"', 1)[1].split("</ul>", 1)[0]
+    placed, paid, delivered = totals.split("<li")[1:]
+    assert "₫1,500,000" in placed and "6 orders" in placed
+    assert "₫800,000" in paid and "4 orders" in paid  # orders 2 and 3: cash on delivery, not collected yet
+    assert "₫400,000" in delivered and "3 orders" in delivered
+    revenue = page.split('class="bar-chart vendor-revenue"', 1)[1].split("</svg>", 1)[0]
+    width = int(revenue.split('width="', 1)[1].split('"', 1)[0])
+    for bar in revenue.split('<g class="bar-row">')[1:]:
+        x = float(bar.split('class="bar-value" x="', 1)[1].split('"', 1)[0])
+        text = bar.split('font-weight="600" fill="#1c1917">', 1)[1].split("<", 1)[0]
+        assert x + len(text) * 8.4 <= width, text  # the value is drawn whole, not cut at the chart's edge

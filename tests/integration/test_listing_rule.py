@@ -120,7 +120,7 @@ def test_a_certificate_lapsing_while_the_process_runs_drops_the_product_at_midni
     frozen_clock.set(TODAY, time(23, 59))
     assert client.get("/api/v1/products").get_json()["total"] == 1
     page = client.get(f"/p/{product.slug}").get_data(as_text=True)
-    assert "buy-note" in page and "not-sold" not in page
+    assert "buy-form" in page and "not-sold" not in page
     frozen_clock.set(TODAY + timedelta(days=1), time(0, 0))
     assert client.get("/api/v1/products").get_json()["total"] == 0
     assert client.get(f"/api/v1/products/{product.id}").get_json()["reason"] == "certificate_expired"

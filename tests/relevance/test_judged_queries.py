@@ -14,8 +14,9 @@ from marketplace.demo.loader import load_demo
 from marketplace.extensions import db
 from marketplace.reference.lookup import resolve_group, resolve_province
 from marketplace.registry.models import Product
+from marketplace.search.analysis import exact_words
 from marketplace.shop.catalog.rules import listed_products
-from tests.relevance.judged import JUDGED, NEVER
+from tests.relevance.judged import HABITS, JUDGED, NEVER, NEVER_NEAR_TOP
 
 pytestmark = pytest.mark.slow
 
@@ -60,3 +61,53 @@ def test_unlisted_products_are_not_found_even_by_their_exact_name(client, tmp_pa
         assert product_id not in {item["id"] for item in items}, name
         suggestions = client.get("/api/v1/search/suggest", query_string={"q": name}).get_json()["items"]
         assert product_id not in {item["id"] for item in suggestions}, name
+
+
+def first_ten(client, query):
+    """Names of the first 10 results of ``query`` and the answer's spelling fields."""
+    data = client.get(f"/api/v1/products?per_page=10&{query}").get_json()
+    return [item["name"] for item in data["items"]], data
+
+
+def habit_problems(client, query, first_word, expected):
+    """What is wrong with one search-habit query ([] when it passes)."""
+    names, data = first_ten(client, query)
+    found = [f"missing {name}" for name in expected if name not in names]
+    if not names:
+        found.append("nothing found")
+    elif first_word and first_word not in exact_words(names[0]):
+        found.append(f"first is {names[0]}")
+    found += [f"{key}: {data[key]}" for key in ("corrected_query", "did_you_mean") if data.get(key)]
+    return found
+
+
+def test_search_habits_of_vietnamese_buyers(client, tmp_path):
+    load_demo(tmp_path)
+    assert {habit for habit, *_ in HABITS} == {"run-together", "loan word", "regional synonym", "spelling variant",
+                                              "English"}
+    english = {parse_qs(query)["q"][0] for habit, query, *_ in HABITS if habit == "English"}
+    assert {"coffee", "tea", "fish sauce", "honey", "rice", "cashew", "macadamia", "pepper", "garlic", "ceramics",
+            "bird's nest", "dried fruit", "rice wine"} <= english
+    failures = {query: wrong for _, query, first_word, expected in HABITS
+                if (wrong := habit_problems(client, query, first_word, expected))}
+    assert failures == {}
+
+
+def test_habits_never_bring_the_old_corrections_back(client, tmp_path):
+    load_demo(tmp_path)
+    for query, forbidden in NEVER_NEAR_TOP:
+        names, data = first_ten(client, query)
+        assert names, query
+        assert not [name for name in names if forbidden & set(exact_words(name))], query
+        assert not data.get("corrected_query") and not data.get("did_you_mean"), query
+
+
+def test_a_correction_is_offered_only_when_it_finds_more_relevant_products(client, tmp_path):
+    load_demo(tmp_path)
+    _, typo = first_ten(client, "q=nuoc+mamm")
+    assert typo["corrected_query"] == "nuoc mam"  # nothing matched as typed: the nearer words answer
+    names, few = first_ten(client, "q=curcumim")
+    assert names[0] == "Vicumax Nano Curcumin"
+    for query in ("q=tra", "q=che", "q=cafe", "q=ca", "q=caphe", "q=mac"):
+        _, good = first_ten(client, query)
+        assert good["total"] >= 3 and not good.get("corrected_query") and not good.get("did_you_mean"), query

@@ -8,8 +8,9 @@ import pytest
 from marketplace.search.analysis import exact_words, folded_pairs, folded_words
 from marketplace.search.documents import listed_until
 from marketplace.search.highlight import highlight
+from marketplace.search.joined import split
 from marketplace.search.matching import Plan, strip_filler
-from marketplace.search.spelling import edit_distance
+from marketplace.search.spelling import edit_distance, max_edits
 
 
 def cert(id_, valid_from, valid_until, status="active", superseded_by=None, superseded_on=None):
@@ -54,3 +55,42 @@ def test_filler_words_are_dropped_unless_alone():
     assert strip_filler(["dac", "san"]) == ["dac", "san"]
     plan = Plan.of("Đặc sản bánh")
     assert plan.words == ("banh",) and plan.exact == ("bánh",)
+
+
+class FakeVocabulary:
+    """Name words and adjacent pairs of a tiny catalogue ("Cà phê", "Chè", "Nước mắm", "Cá kho")."""
+
+    words = {"ca", "phe", "che", "nuoc", "mam", "kho"}
+    pairs = {("ca", "phe"), ("nuoc", "mam"), ("ca", "kho")}
+
+    def word(self, text):
+        return int(text in self.words)
+
+    def anywhere(self, text):
+        return text in self.words
+
+    def pair(self, first, second):
+        return int((first, second) in self.pairs)
+
+
+def test_run_together_words_split_into_known_pairs_only():
+    vocabulary = FakeVocabulary()
+    assert split("caphe", vocabulary) == ("ca", "phe")
+    assert split("nuocmam", vocabulary) == ("nuoc", "mam")
+    assert split("phenuoc", vocabulary) is None  # both syllables known, never side by side
+    assert split("che", vocabulary) is None and split("kho", vocabulary) is None
+    plan = Plan.of("cakho ngon", vocabulary=vocabulary)
+    assert plan.words == ("ca", "kho", "ngon") and plan.pairs[0] == "ca_kho"
+
+
+def test_glossary_expansions_keep_the_typed_words():
+    plan = Plan.of("fish sauce Phú Quốc")
+    assert plan.words == ("fish", "sauce", "phu", "quoc")
+    [(start, stop, alternatives)] = plan.expansions
+    assert (start, stop) == (0, 2) and alternatives[0].words == ("nuoc", "mam")
+    assert Plan.of("cafe", fuzzy=True).expansions == ()
+
+
+def test_corrections_stay_within_one_edit_for_short_words():
+    assert max_edits("caphe") == 1 and max_edits("cafe") == 1  # never "che" or "ca"
+    assert max_edits("curcumim") == 2

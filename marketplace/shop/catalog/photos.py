@@ -116,7 +116,7 @@ def add_image(listing, file_storage):
     thumbnail.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.LANCZOS)
 
     folder, token = media_dir(), secrets.token_hex(16)
-    row = ListingImage(listing_id=listing.id, position=(last or 0) + 1, filename=f"{token}.webp",
+    row = ListingImage(listing_id=listing.id, position=0 if last is None else last + 1, filename=f"{token}.webp",
                        thumbnail=f"{token}_t.webp", width=image.width, height=image.height)
     written = []
     try:
@@ -135,13 +135,53 @@ def add_image(listing, file_storage):
 
 
 def remove_image(image):
-    """Delete a photo's row (flush) and its two files."""
+    """Delete a photo's row (flush) and its two files; the others keep their order."""
     db.session.delete(image)
     db.session.flush()
     folder = media_dir()
     for name in (image.filename, image.thumbnail):
         if FILENAME.fullmatch(name):
             (folder / name).unlink(missing_ok=True)
+
+
+def add_images(listing, file_storages):
+    """Add several uploads in order: ``(added, [(file name, refusal message)])``; a refused file skips only itself."""
+    chosen = [file_storage for file_storage in file_storages if file_storage is not None and file_storage.filename]
+    if not chosen:
+        raise Refused(_("Choose a photo to upload."))
+    added, refused = [], []
+    for file_storage in chosen:
+        try:  # add_image writes nothing to the session before its checks pass
+            added.append(add_image(listing, file_storage))
+        except Refused as error:
+            refused.append((file_storage.filename, error.message))
+    return added, refused
+
+
+def _renumber(photos):
+    """Store ``photos`` at positions 0, 1, … in that order (two flushes: the positions are unique per listing)."""
+    for offset, photo in enumerate(photos):
+        photo.position = -1 - offset
+    db.session.flush()
+    for position, photo in enumerate(photos):
+        photo.position = position
+    db.session.flush()
+
+
+def move_image(listing, image, step):
+    """Move one photo ``step`` places (-1 earlier, +1 later) among the listing's photos; the ends stay put."""
+    photos = images_for([listing.id]).get(listing.id, [])
+    index = photos.index(image)
+    target = min(max(index + step, 0), len(photos) - 1)
+    photos.insert(target, photos.pop(index))
+    _renumber(photos)
+
+
+def make_cover(listing, image):
+    """Make ``image`` the listing's cover (position 0), keeping the order of the others."""
+    photos = images_for([listing.id]).get(listing.id, [])
+    photos.remove(image)
+    _renumber([image, *photos])
 
 
 def images_for(listing_ids):

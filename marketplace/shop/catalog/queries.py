@@ -2,15 +2,17 @@
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
 
 from marketplace.channels.services import product_channels
 from marketplace.extensions import db
 from marketplace.reference.lookup import criteria_sets, provinces
 from marketplace.registry.models import Certificate, Entity, Product
-from marketplace.shop.catalog.models import Listing
+from marketplace.shop.catalog.models import Listing, ListingImage
 from marketplace.shop.catalog.photos import images_for
-from marketplace.shop.catalog.rules import availability, listed_products, packages_price_and_stock
+from marketplace.shop.catalog.rules import REASON_BY_STATUS, availability, listed_products, packages_price_and_stock
 from marketplace.shop.catalog.services import variants_of
 
 
@@ -37,6 +39,7 @@ class ProductCard(ProductPlace):
     certificate: Certificate
     entity: Entity
     variants: list = field(default_factory=list)  #: the listing's other package sizes
+    cover: ListingImage | None = None  #: the vendor's cover photo (lowest position), None for the generated tile
 
     @property
     def offer(self):
@@ -54,15 +57,27 @@ class ProductCard(ProductPlace):
         return self.offer[1]
 
 
+def _cover_condition():
+    """Join condition picking each listing's cover photo: its photo with the lowest position."""
+    other = aliased(ListingImage)
+    first = select(func.min(other.position)).where(other.listing_id == Listing.id).scalar_subquery()
+    return and_(ListingImage.listing_id == Listing.id, ListingImage.position == first)
+
+
 def load_cards(product_ids, day):
-    """Cards for ``product_ids`` in that order, re-checked against the storefront rule (two queries)."""
+    """Cards for ``product_ids`` in that order, re-checked against the storefront rule, with cover photos.
+
+    Two queries: the listed rows (entity and cover photo joined in) and the package sizes.
+    """
     if not product_ids:
         return []
-    rows = db.session.execute(listed_products(day).add_columns(Entity).join(Entity, Entity.id == Product.entity_id)
+    rows = db.session.execute(listed_products(day).add_columns(Entity, ListingImage)
+                              .join(Entity, Entity.id == Product.entity_id)
+                              .outerjoin(ListingImage, _cover_condition())
                               .where(Product.id.in_(product_ids))).all()
-    variants = variants_of([listing.id for _product, listing, _certificate, _entity in rows])
-    cards = {product.id: ProductCard(product, listing, certificate, entity, variants.get(listing.id, []))
-             for product, listing, certificate, entity in rows}
+    variants = variants_of([row[1].id for row in rows])
+    cards = {product.id: ProductCard(product, listing, certificate, entity, variants.get(listing.id, []), cover)
+             for product, listing, certificate, entity, cover in rows}
     return [cards[i] for i in product_ids if i in cards]
 
 
@@ -78,18 +93,27 @@ class ProductDetail(ProductPlace):
     images: list = field(default_factory=list)  #: the listing's photos by position (ListingImage)
     elsewhere: list = field(default_factory=list)  #: (ProductChannel, SalesChannel): "also available at"
     variants: list = field(default_factory=list)  #: the listing's other package sizes (ListingVariant), by price
+    alternatives: list = field(default_factory=list)  #: (heading key, [ProductCard]) offered when not listed
 
     @property
     def certificate(self):
         """The valid certificate, else the one that explains why the product is not sold."""
         return self.availability.certificate
 
+    @property
+    def certificate_status(self):
+        """The shown certificate's state (valid, expired, revoked, superseded, not_yet_valid), None without one."""
+        if self.certificate is None:
+            return None
+        by_reason = {reason: status for status, reason in REASON_BY_STATUS.items()}
+        return by_reason.get(self.availability.reason, "valid")
+
 
 def product_detail(day, slug=None, product_id=None):
     """Load one product by slug or id (listed or not) and decide its availability on ``day``.
 
     Two queries, a third for the listing's photos when the product has a listing, and two more for its other
-    sales channels and package sizes when it is listed.
+    sales channels and package sizes when it is listed; when it is not, four for the alternatives offered.
     """
     condition = Product.slug == slug if slug is not None else Product.id == product_id
     row = db.session.execute(
@@ -106,7 +130,43 @@ def product_detail(day, slug=None, product_id=None):
     decided = availability(listing, certificates, day)
     elsewhere = product_channels([product.id]).get(product.id, []) if decided.listed else []
     variants = variants_of([listing.id]).get(listing.id, []) if decided.listed else []
-    return ProductDetail(product, entity, listing, list(certificates), decided, images, elsewhere, variants)
+    _link_supersessions(certificates)
+    alternatives = [] if decided.listed else alternatives_for(product, day)
+    return ProductDetail(product, entity, listing, list(certificates), decided, images, elsewhere, variants,
+                         alternatives)
+
+
+def _link_supersessions(certificates):
+    """Fill ``superseded_by`` from the product's own certificates already loaded (no query)."""
+    by_id = {certificate.id: certificate for certificate in certificates}
+    for certificate in certificates:
+        set_committed_value(certificate, "superseded_by", by_id.get(certificate.superseded_by_id))
+
+
+ALTERNATIVES = 4  #: listed products offered per kind on the page of a product that is not sold
+
+
+def _alternative_ids(product, day, condition):
+    """Ids of up to ``ALTERNATIVES`` listed products matching ``condition``, best stars first (one query)."""
+    stmt = (listed_products(day).with_only_columns(Product.id)
+            .where(condition, Product.id != product.id)
+            .order_by(Certificate.stars.desc(), Listing.stock.desc(), Product.id).limit(ALTERNATIVES))
+    return list(db.session.scalars(stmt))
+
+
+def alternatives_for(product, day):
+    """Listed products to offer instead of ``product``: same criteria set, then same province (four queries).
+
+    Returns ``[(kind, [ProductCard])]`` for the kinds that found any (``criteria``, ``province``); every card comes
+    through the storefront rule, and a product found by both kinds is shown once.
+    """
+    same_set = _alternative_ids(product, day, Product.criteria_set_code == product.criteria_set_code)
+    same_province = [i for i in _alternative_ids(product, day, and_(
+        Product.province_code == product.province_code, Product.id.not_in(same_set or [0]))) if i not in same_set]
+    cards = {card.product.id: card for card in load_cards(same_set + same_province, day)}
+    found = [("criteria", [cards[i] for i in same_set if i in cards]),
+             ("province", [cards[i] for i in same_province if i in cards])]
+    return [(kind, items) for kind, items in found if items]
 
 
 def count_listed_by(day, column):

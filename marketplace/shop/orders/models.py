@@ -28,7 +28,9 @@ class Order(TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(String(120))
     phone: Mapped[str] = mapped_column(String(20))
     province_code: Mapped[str] = mapped_column(ForeignKey("province.code"))
-    ward: Mapped[str] = mapped_column(String(120))
+    ward: Mapped[str] = mapped_column(String(120))  #: the commune or ward's official name
+    #: Its NSO code in the list in force since 1 July 2025 (NULL on orders placed before the list was used).
+    ward_code: Mapped[str | None] = mapped_column(String(5))
     address: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default="pending_payment")
     payment_method: Mapped[str] = mapped_column(String(20))
@@ -59,6 +61,9 @@ class VendorOrder(TimestampMixin, db.Model):
     shipping_vnd: Mapped[int] = mapped_column(BigInteger)
     carrier: Mapped[str | None] = mapped_column(String(80))
     tracking_number: Mapped[str | None] = mapped_column(String(80))
+    #: When a member of the entity opened or acted on this part; NULL = new to them (a new order, or a payment or
+    #: cancellation that arrived since): the dashboard's unread count.
+    seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     #: Its lifecycle (``status.move`` reads it): one step at a time.
     transitions = TRANSITIONS
 

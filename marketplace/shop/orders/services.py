@@ -10,10 +10,11 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import literal, select, union_all, update
 
 from marketplace import search
-from marketplace.accounts.models import User
+from marketplace.accounts.models import SavedAddress, User
 from marketplace.accounts.services import send_to_address
 from marketplace.core.errors import Refused
 from marketplace.core.security import external_url
@@ -23,6 +24,9 @@ from marketplace.shop.cart.models import CartLine
 from marketplace.shop.catalog.models import Listing, ListingVariant
 from marketplace.shop.orders.models import Order, OrderLine, VendorOrder
 from marketplace.shop.orders.status import CANCELLABLE, begin, check_transition, move
+from marketplace.shop.orders.vendor_mail import notify_vendors
+
+GUEST_SALT = "guest-order"
 
 
 @dataclass
@@ -35,6 +39,7 @@ class Contact:
     province_code: str
     ward: str
     address: str
+    ward_code: str | None = None  #: NSO code of the ward (list in force since 1 July 2025)
 
 
 def new_reference(day):
@@ -65,10 +70,52 @@ def return_stock(listing_id, quantity, variant_id=None):
 
 
 def placed_with(user, submission):
-    """The order ``user`` already placed with the checkout form ``submission``, or None."""
+    """The order ``user`` (None: a guest) already placed with the checkout form ``submission``, or None."""
     if not submission:
         return None
-    return db.session.scalar(select(Order).where(Order.user_id == user.id, Order.checkout_token == submission))
+    owner = Order.user_id.is_(None) if user is None else Order.user_id == user.id
+    return db.session.scalar(select(Order).where(owner, Order.checkout_token == submission))
+
+
+def known_addresses(user):
+    """The buyer's saved addresses (the default first, then the newest), then their last order's; one query.
+
+    Rows carry ``id, is_default, saved, name, phone, province_code, ward_code, ward, address``.
+    """
+    columns = ("name", "phone", "province_code", "ward_code", "ward", "address")
+    saved = select(SavedAddress.id, SavedAddress.is_default, literal(True).label("saved"),
+                   *(getattr(SavedAddress, c) for c in columns)).where(SavedAddress.user_id == user.id)
+    last = (select(Order.id, literal(False).label("is_default"), literal(False).label("saved"),
+                   *(getattr(Order, c) for c in columns))
+            .where(Order.user_id == user.id).order_by(Order.id.desc()).limit(1).subquery())
+    rows = union_all(saved, select(last)).subquery()
+    return db.session.execute(select(rows).order_by(rows.c.saved.desc(), rows.c.is_default.desc(),
+                                                    rows.c.id.desc())).all()
+
+
+def guest_key(order):
+    """The signed key that opens a guest's order page (mailed to them; no account needed)."""
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=GUEST_SALT).dumps(order.reference)
+
+
+def guest_key_opens(order, key):
+    """True when ``key`` is the signed key of ``order`` (a guest order only)."""
+    if order.user_id is not None or not key:
+        return False
+    try:
+        return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=GUEST_SALT).loads(key) == order.reference
+    except BadSignature:
+        return False
+
+
+def send_guest_link(order, locale="vi"):
+    """Mail a guest (in ``locale``) the signed link to their order: their way back to it without an account."""
+    link = external_url("checkout.detail", reference=order.reference, key=guest_key(order))
+    send_to_address(order.email, locale,
+                    lambda: _("Your order %(reference)s: keep this link", reference=order.reference),
+                    lambda: _("You ordered without an account. This private link shows your order %(reference)s, "
+                              "lets you follow it and cancel it while nothing has shipped:\n\n%(link)s",
+                              reference=order.reference, link=link))
 
 
 def place_order(user, cart, basket, contact, payment_method, day, submission=None):
@@ -77,6 +124,7 @@ def place_order(user, cart, basket, contact, payment_method, day, submission=Non
     Raises Refused when the basket holds a line that cannot be bought or stock ran out: the caller must
     roll back (stock already taken for earlier lines is then returned by the rollback). ``submission`` is the
     checkout form's one-time token, kept on the order (unique) so that a second submission finds it.
+    ``user`` is None for a guest: the order belongs to no account and is opened by its signed key.
     """
     if not basket.groups or basket.blocked:
         raise Refused(_("Some lines of your basket cannot be bought as they are: check the basket."))
@@ -89,14 +137,15 @@ def place_order(user, cart, basket, contact, payment_method, day, submission=Non
     status = "processing" if payment_method == "cod" else "pending_payment"
     minutes = current_app.config["RESERVATION_MINUTES"] if payment_method == "card" else (
         current_app.config["TRANSFER_RESERVATION_HOURS"] * 60)
-    order = Order(reference=new_reference(day), user_id=user.id, checkout_token=submission, email=contact.email,
-                  name=contact.name, phone=contact.phone, province_code=contact.province_code, ward=contact.ward,
-                  address=contact.address, status=status, payment_method=payment_method,
+    order = Order(reference=new_reference(day), user_id=user.id if user else None, checkout_token=submission,
+                  email=contact.email, name=contact.name, phone=contact.phone, province_code=contact.province_code,
+                  ward=contact.ward, ward_code=contact.ward_code, address=contact.address, status=status,
+                  payment_method=payment_method,
                   subtotal_vnd=basket.subtotal_vnd, shipping_vnd=basket.shipping_vnd, total_vnd=basket.total_vnd,
                   reserved_until=None if status == "processing" else datetime.now(UTC) + timedelta(minutes=minutes))
     db.session.add(order)
     db.session.flush()
-    begin(order, user.email)
+    begin(order, user.email if user else contact.email)
     for group in basket.groups:
         part = VendorOrder(order_id=order.id, entity_id=group.entity.id, entity_name=group.entity.name,
                            status=status, subtotal_vnd=group.subtotal_vnd, shipping_vnd=group.shipping_vnd)
@@ -144,11 +193,22 @@ def return_lines(lines):
     return [line.product_id for line in lines if line.listing_id and line.product_id]
 
 
+#: Part statuses that mean the goods left the producer: the order can no longer be cancelled as a whole.
+SENT = ("shipped", "delivered")
+
+
+def sent_parts(order):
+    """The parts of ``order`` already shipped or delivered (freshly read)."""
+    return [part for part, _lines in lines_of(order) if part.status in SENT]
+
+
 def cancel(order, actor, note=None):
-    """Cancel an order that has not shipped: every part still cancellable is cancelled and its stock returns."""
+    """Cancel an order none of whose parts has shipped: every part is cancelled and its stock returns."""
     lock(order)
     if order.status not in CANCELLABLE:
         raise Refused(_("This order can no longer be cancelled."))
+    if sent_parts(order):
+        raise Refused(_("A producer has already shipped its part: cancel the parts not shipped yet, one by one."))
     check_transition(order.status, "cancelled")  # before any part moves
     returned = []
     for part, lines in lines_of(order):
@@ -161,6 +221,21 @@ def cancel(order, actor, note=None):
     search.queue(db.session, product_ids)
     notify(order, "cancelled")
     return order
+
+
+def cancellable_part(order, part_id):
+    """The part ``part_id`` of ``order`` when the customer may cancel it alone now; Refused otherwise.
+
+    A part alone is cancelled only while it has not shipped and the order has been paid or is paid on delivery
+    (an unpaid order is cancelled as a whole).
+    """
+    lock(order)
+    part = next((part for part, _lines in lines_of(order) if part.id == part_id), None)
+    if part is None or order.status not in CANCELLABLE or order.status == "pending_payment":
+        raise Refused(_("This order can no longer be cancelled."))
+    if part.status not in CANCELLABLE:
+        raise Refused(_("This producer has already shipped its part: it can no longer be cancelled."))
+    return part
 
 
 def expire_unpaid(now):
@@ -190,10 +265,12 @@ def mark_paid(order, actor):
 
 
 def notify(order, kind):
-    """E-mail the customer about their order (placed, paid, cancelled), in their language."""
+    """E-mail the customer about their order, in their language; the producers hear of their parts too."""
+    notify_vendors(order, kind)
     user = db.session.get(User, order.user_id) if order.user_id else None
     locale = user.preferred_locale if user else "vi"
-    link = external_url("checkout.detail", reference=order.reference)
+    guest = {} if order.user_id else {"key": guest_key(order)}  # a guest's only way back to the order
+    link = external_url("checkout.detail", reference=order.reference, **guest)
     subjects = {"placed": lambda: _("Order %(reference)s received", reference=order.reference),
                 "shipped": lambda: _("Order %(reference)s: a parcel is on its way", reference=order.reference),
                 "delivered": lambda: _("Order %(reference)s delivered", reference=order.reference),

@@ -4,12 +4,14 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from marketplace.accounts import addresses, services
 from marketplace.accounts import onboarding as vendor_services
-from marketplace.accounts import services
 from marketplace.core.errors import Refused
+from marketplace.core.i18n import cookie_language, current_locale
 from marketplace.core.security import safe_next
 from marketplace.extensions import db, limiter
 from marketplace.shop.cart import services as cart_services
+from marketplace.shop.cart import wishlist
 from marketplace.web.account.blueprint import bp
 from marketplace.web.account.forms import (
     ChangePasswordForm,
@@ -34,13 +36,18 @@ def _failed(response):
 
 
 def start_session(user, remember):
-    """Sign in with a fresh session (no fixation), keeping the anonymous basket and the language."""
+    """Sign in with a fresh session (no fixation), keeping the basket, the language and recently viewed products."""
     cart_token = session.get(cart_services.SESSION_KEY)
+    chosen = session.get("lang") or cookie_language()
+    viewed = session.get(wishlist.SESSION_KEY, [])
     session.clear()
     login_user(user, remember=remember)
+    if chosen in current_app.config["LANGUAGES"] and chosen != user.preferred_locale:
+        services.update_profile(user, user.name, chosen)  # the language chosen on this device becomes the account's
     session["lang"] = user.preferred_locale
     if cart_token:
         cart_services.merge_on_login(user, {cart_services.SESSION_KEY: cart_token})
+    wishlist.merge_on_login(user, viewed)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -113,7 +120,7 @@ def sign_in_with_link(token):
 @limiter.limit(_limit("RATELIMIT_REGISTER"), methods=["POST"])
 def register():
     """Customer self-registration; a verification link is e-mailed."""
-    form = RegisterForm(preferred_locale=session.get("lang", "vi"))
+    form = RegisterForm(preferred_locale=current_locale())
     if form.validate_on_submit():
         try:
             services.register(form.email.data, form.password.data, form.name.data, form.preferred_locale.data)
@@ -263,3 +270,32 @@ def accept_invitation(token):
             db.session.commit()
             return redirect(url_for("vendor.dashboard"))
     return render_template("accounts/invitation.html", invitation=invitation, token=token)
+
+
+@bp.get("/account/addresses")
+@login_required
+def saved_addresses():
+    """The delivery addresses kept in the account (saved at checkout), the default first."""
+    return render_template("accounts/addresses.html", saved=addresses.of(current_user))
+
+
+@bp.post("/account/addresses/<int:address_id>/default")
+@login_required
+def default_address(address_id):
+    """Make one saved address the default offered at checkout."""
+    saved = addresses.find(current_user, address_id) or abort(404)
+    addresses.make_default(current_user, saved)
+    db.session.commit()
+    flash(_("This address is now your default."), "success")
+    return redirect(url_for("account.saved_addresses"))
+
+
+@bp.post("/account/addresses/<int:address_id>/delete")
+@login_required
+def delete_address(address_id):
+    """Forget a saved address."""
+    saved = addresses.find(current_user, address_id) or abort(404)
+    addresses.remove(current_user, saved)
+    db.session.commit()
+    flash(_("The address was removed."), "success")
+    return redirect(url_for("account.saved_addresses"))

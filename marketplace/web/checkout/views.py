@@ -1,22 +1,25 @@
 """Basket, checkout and the customer's orders."""
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from marketplace.accounts import addresses
 from marketplace.core.clock import today
 from marketplace.core.errors import Refused
-from marketplace.core.forms import choices
 from marketplace.core.input import form_id, form_int
 from marketplace.extensions import db
 from marketplace.payments import refunds
 from marketplace.payments import services as payments
-from marketplace.reference.lookup import provinces
+from marketplace.reference.lookup import provinces, resolve_ward, wards_of
 from marketplace.registry.qr import qr_svg
 from marketplace.shop.cart import services as cart_services
 from marketplace.shop.orders import services as orders
 from marketplace.shop.orders.models import Order, OrderEvent
+from marketplace.shop.orders.status import CANCELLABLE
+from marketplace.web.checkout import timeline
 from marketplace.web.checkout.blueprint import bp
 from marketplace.web.checkout.forms import CheckoutForm
 
@@ -40,7 +43,7 @@ def cart():
 
 @bp.post("/cart/add")
 def add():
-    """Add a product to the basket."""
+    """Add a product to the basket; with ``buy_now`` go straight to checkout."""
     listing_id, variant_id = form_id("listing_id") or 0, form_id("variant_id")
     quantity = form_int("quantity", default=1)
     cart_obj = cart_services.get_or_create_cart(current_user, session)
@@ -52,6 +55,8 @@ def add():
         return redirect(request.referrer or url_for("storefront.home"))
     db.session.commit()
     flash(_("Added to your basket (limited to the stock).") if capped else _("Added to your basket."), "success")
+    if request.form.get("buy_now"):  # "Buy now": the same basket line, then straight to checkout
+        return redirect(url_for("checkout.checkout"))
     return redirect(url_for("checkout.cart"))
 
 
@@ -67,48 +72,99 @@ def update(line_id):
     return redirect(url_for("checkout.cart"))
 
 
+def _buyer():
+    """The signed-in customer, or None for a guest."""
+    return current_user if current_user.is_authenticated else None
+
+
+def _prefill(user, known):
+    """What the checkout form starts with: the chosen or default saved address, else the last order's address."""
+    if user is None:
+        return {}
+    values = {"name": user.name or "", "email": user.email}
+    chosen = form_id("address", source=request.args)
+    source = next((a for a in known if a.saved and a.id == chosen), known[0] if known else None)
+    if source is not None:
+        ward = resolve_ward(source.province_code, source.ward_code or source.ward)  # old orders: converted
+        values.update(name=source.name or values["name"], phone=source.phone, province=source.province_code,
+                      ward=ward.name if ward else "", address=source.address)
+    return values
+
+
 @bp.route("/checkout", methods=["GET", "POST"])
-@login_required
 def checkout():
-    """Contact, address, payment, review: the storefront rule and the stock are checked again on placing."""
+    """Contact, address, payment, review (guests too): the storefront rule and the stock are checked again."""
+    user = _buyer()
     cart_obj = cart_services.find_cart(current_user, session)
-    form = CheckoutForm(name=current_user.name, email=current_user.email)
-    form.province.choices = choices((p.code, p.name) for p in sorted(provinces().values(), key=lambda p: p.slug))
-    basket = cart_services.view(cart_obj, today(), form.province.data)
+    known = orders.known_addresses(user) if user else []
+    form = CheckoutForm(data=None if request.method == "POST" else _prefill(user, known))
+    basket = cart_services.view(cart_obj, today(), form.province.data or None)
     # Read after the basket: an order placed by this form empties the basket in the same commit.
-    if request.method == "POST" and (placed := orders.placed_with(current_user, form.submission.data)):
-        return redirect(url_for("checkout.detail", reference=placed.reference))  # this form was submitted before
+    if request.method == "POST" and (placed := orders.placed_with(user, form.submission.data)):
+        return redirect(order_url(placed, placed=1))  # this form was submitted before: the same answer
     if not basket.groups:
         return redirect(url_for("checkout.cart"))
     if form.validate_on_submit():
         if form.payment_method.data not in enabled_payments():
             flash(_("This payment method is not available yet: choose cash on delivery."), "error")
         else:
-            cart_services.lock(cart_obj)  # one checkout of a basket at a time
-            placed = orders.placed_with(current_user, form.submission.data)
-            if placed is not None:  # this very form was already submitted: show that order
-                return redirect(url_for("checkout.detail", reference=placed.reference))
-            basket = cart_services.view(cart_obj, today(), form.province.data)  # as it is now, under the lock
-            if not basket.groups:
-                return redirect(url_for("checkout.cart"))
-            contact = orders.Contact(form.name.data, form.email.data, form.phone.data, form.province.data,
-                                     form.ward.data, form.address.data)
-            try:
-                order = orders.place_order(current_user, cart_obj, basket, contact, form.payment_method.data,
-                                           today(), submission=form.submission.data or None)
-            except Refused as error:
-                db.session.rollback()
-                flash(error.message, "error")
-                return redirect(url_for("checkout.cart"))
-            db.session.commit()
-            if order.payment_method == "card":
-                return redirect(start_card_payment(order))
-            if order.payment_method == "bank_transfer":
-                payments.start_bank_transfer(order)
-                db.session.commit()
-            return redirect(url_for("checkout.detail", reference=order.reference))
-    return render_template("orders/checkout.html", form=form, basket=basket,
-                           enabled=enabled_payments()), 400 if form.errors else 200
+            return place(user, cart_obj, form)
+    return render_template("orders/checkout.html", form=form, basket=basket, enabled=enabled_payments(),
+                           wards=wards_of(form.province.data or ""), saved=[a for a in known if a.saved]), (
+        400 if form.errors else 200)
+
+
+def place(user, cart_obj, form):
+    """Place the order of a valid checkout form, under the basket's lock, and send the buyer on."""
+    cart_services.lock(cart_obj)  # one checkout of a basket at a time
+    placed = orders.placed_with(user, form.submission.data)
+    if placed is not None:  # this very form was already submitted: show that order
+        return redirect(order_url(placed, placed=1))
+    basket = cart_services.view(cart_obj, today(), form.province.data)  # as it is now, under the lock
+    if not basket.groups:
+        return redirect(url_for("checkout.cart"))
+    ward = form.ward_unit
+    contact = orders.Contact(form.name.data.strip(), form.email.data.strip(), form.phone.data, form.province.data,
+                             ward.name, form.address.data.strip(), ward_code=ward.code)
+    try:
+        order = orders.place_order(user, cart_obj, basket, contact, form.payment_method.data, today(),
+                                   submission=form.submission.data or None)
+    except Refused as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("checkout.cart"))
+    _after_placing(user, order, form)
+    db.session.commit()
+    if order.payment_method == "card":
+        return redirect(start_card_payment(order))
+    if order.payment_method == "bank_transfer":
+        payments.start_bank_transfer(order)
+        db.session.commit()
+    return redirect(order_url(order, placed=1))
+
+
+def _after_placing(user, order, form):
+    """Keep the address when asked (signed in), or mail a guest the link to their order."""
+    if user is None:
+        orders.send_guest_link(order, str(get_locale() or "vi"))
+    elif form.save_address.data:
+        addresses.save(user, order.name, order.phone, order.province_code, form.ward_unit, order.address)
+
+
+def order_url(order, **values):
+    """The order's page: signed with its key for a guest's order."""
+    if order.user_id is None:
+        values["key"] = orders.guest_key(order)
+    return url_for("checkout.detail", reference=order.reference, **values)
+
+
+@bp.get("/checkout/wards/<province_code>.json")
+def ward_list(province_code):
+    """The communes and wards of one province (code and name), for the ward picker."""
+    rows = [{"code": w.code, "name": w.name} for w in wards_of(province_code)]
+    if not rows:
+        abort(404)
+    return jsonify(rows), 200, {"Cache-Control": "public, max-age=86400"}
 
 
 def start_card_payment(order):
@@ -127,9 +183,10 @@ def start_card_payment(order):
 
 
 def _my_order(reference):
-    """Load the signed-in customer's order; other people's orders are not found."""
-    order = db.session.scalar(select(Order).where(Order.reference == reference, Order.user_id == current_user.id))
-    if order is None:
+    """The signed-in customer's order, or a guest's opened by its signed key; other orders are not found."""
+    order = db.session.scalar(select(Order).where(Order.reference == reference))
+    mine = order is not None and current_user.is_authenticated and order.user_id == current_user.id
+    if not mine and not (order is not None and orders.guest_key_opens(order, request.values.get("key"))):
         abort(404)
     return order
 
@@ -144,19 +201,23 @@ def history():
 
 
 @bp.get("/orders/<reference>")
-@login_required
 def detail(reference):
-    """One order with its parts, lines and events."""
+    """One order: a confirmation just after placing, payment, a timeline per producer, cancelling."""
     order = _my_order(reference)
     events = db.session.scalars(select(OrderEvent).where(OrderEvent.order_id == order.id)
-                                .order_by(OrderEvent.at)).all()
+                                .order_by(OrderEvent.at, OrderEvent.id)).all()
     transfer = order.payment_method == "bank_transfer" and order.status == "pending_payment"
-    return render_template("orders/detail.html", order=order, parts=orders.lines_of(order), events=events,
-                           province=provinces()[order.province_code], transfer=transfer)
+    parts = orders.lines_of(order)
+    return render_template("orders/detail.html", order=order, parts=parts, events=events,
+                           province=provinces()[order.province_code], transfer=transfer,
+                           timelines=timeline.per_part(order, parts, events), payment=timeline.payment_state(order),
+                           bank=timeline.bank_name(current_app.config.get("BANK_TRANSFER_BIN")),
+                           key=request.args.get("key") if order.user_id is None else None,
+                           placed=request.args.get("placed") == "1",
+                           whole_cancellable=order.status in CANCELLABLE and not orders.sent_parts(order))
 
 
 @bp.get("/orders/<reference>/vietqr.svg")
-@login_required
 def vietqr(reference):
     """The VietQR code (bank, account, amount and order reference) for paying an order by transfer."""
     order = _my_order(reference)
@@ -167,15 +228,21 @@ def vietqr(reference):
 
 
 @bp.post("/orders/<reference>/cancel")
-@login_required
 def cancel(reference):
-    """Cancel an order that has not shipped; the stock returns."""
+    """Cancel an order no part of which has shipped, or one producer's part not shipped yet (``part``)."""
     order = _my_order(reference)
+    part_id = form_id("part")
+    actor = current_user.email if current_user.is_authenticated else order.email
     try:
-        refunds.cancel_order(order, current_user.email, _("Cancelled by the customer."))
+        if part_id:
+            refunds.cancel_part(order, part_id, actor, _("Cancelled by the customer."))
+        else:
+            refunds.cancel_order(order, actor, _("Cancelled by the customer."))
     except Refused as error:
+        db.session.rollback()
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(_("Your order has been cancelled."), "success")
-    return redirect(url_for("checkout.detail", reference=order.reference))
+        flash(_("This part of your order has been cancelled.") if part_id else _("Your order has been cancelled."),
+              "success")
+    return redirect(order_url(order))

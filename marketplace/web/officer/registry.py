@@ -21,12 +21,14 @@ from marketplace.web.officer.forms import CorrectForm, DecisionForm, RevokeForm,
 @role_required("officer", "admin")
 def registry():
     """Certified products of the officer's province (or the country), searchable by name, entity or number."""
-    rows = registry_data.find_products(current_user, request.args.get("q", ""))
-    certificates = registry_data.certificates_of([product.id for product, _ in rows])
+    query = request.args.get("q", "")
+    found = registry_data.find_products(current_user, query, request.args.get("page", 1, type=int))
+    certificates = registry_data.certificates_of([product.id for product, _ in found.rows])
     day = today()
     items = [(product, entity, certificates.get(product.id, []),
-              explaining_certificate(certificates.get(product.id, []), day)) for product, entity in rows]
-    return render_template("officers/registry.html", items=items, day=day, status_of=certificate_status)
+              explaining_certificate(certificates.get(product.id, []), day)) for product, entity in found.rows]
+    return render_template("officers/registry.html", items=items, found=found, query=query, day=day,
+                           status_of=certificate_status)
 
 
 @bp.get("/products/<int:product_id>")

@@ -1,23 +1,31 @@
-"""Site-wide routes: liveness and readiness, language switch, generated product pictures, listing photos."""
+"""Site-wide routes and helpers: probes, language switch, pictures, basket count, recently viewed products."""
 
 from flask import (
     Response,
     abort,
     current_app,
+    g,
     jsonify,
     redirect,
     request,
     send_from_directory,
     session,
+    template_rendered,
     url_for,
 )
-from sqlalchemy import select
+from flask_login import current_user
+from sqlalchemy import func, select
 
 from marketplace import search
+from marketplace.accounts import services as accounts
 from marketplace.core import health
-from marketplace.core.security import safe_next
+from marketplace.core.security import external_url, safe_next
 from marketplace.extensions import db
 from marketplace.registry.models import Product
+from marketplace.reports import sales as stats
+from marketplace.shop.cart import wishlist
+from marketplace.shop.cart.models import Cart, CartLine
+from marketplace.shop.cart.services import SESSION_KEY as CART_SESSION_KEY
 from marketplace.shop.catalog import photos as images
 from marketplace.shop.catalog.pictures import product_svg
 from marketplace.web.storefront.blueprint import bp
@@ -46,10 +54,13 @@ def readyz():
 
 @bp.get("/lang/<code>")
 def set_language(code):
-    """Remember the visitor's language and go back where they were."""
+    """Remember the language (session, cookie, and the account once signed in) and go back where they were."""
     if code not in current_app.config["LANGUAGES"]:
         abort(404)
     session["lang"] = code
+    if current_user.is_authenticated and current_user.preferred_locale != code:
+        accounts.update_profile(current_user, current_user.name, code)
+        db.session.commit()
     return redirect(safe_next(request.args.get("next")) or url_for("storefront.home"))
 
 
@@ -74,4 +85,54 @@ def listing_photo(filename):
     response = send_from_directory(images.media_dir(), filename, mimetype="image/webp", max_age=365 * 86400)
     response.cache_control.public = True
     response.cache_control.immutable = True
+    return response
+
+
+#: Where the header counts the basket: the shop and the buyer's account (the basket and checkout pages show the
+#: basket itself; the vendors', officers' and showroom pages are work screens).
+BASKET_COUNT_AREAS = ("storefront", "account")
+
+
+@bp.app_template_global()
+def basket_count():
+    """Units in the visitor's basket for the header: one small query, none for a visitor without a basket."""
+    if request.blueprint not in BASKET_COUNT_AREAS:
+        return 0
+    query = select(func.coalesce(func.sum(CartLine.quantity), 0)).join(Cart, Cart.id == CartLine.cart_id)
+    if current_user.is_authenticated:
+        return db.session.scalar(query.where(Cart.user_id == current_user.id))
+    token = session.get(CART_SESSION_KEY)
+    return db.session.scalar(query.where(Cart.token == token)) if token else 0
+
+
+@bp.app_template_global()
+def public_url(endpoint, **values):
+    """An absolute link on the site's own address (PUBLIC_URL), for share links and OpenGraph tags."""
+    return external_url(endpoint, **values)
+
+
+@bp.app_template_global()
+def in_wishlist(product_id):
+    """True when the signed-in buyer keeps ``product_id`` on their wishlist (the heart on the product page)."""
+    return wishlist.is_wished(current_user, product_id)
+
+
+def _note_product_page(sender, template, context, **extra):
+    """Remember which product a product page showed, for "recently viewed" (written after the response)."""
+    if template.name == "shop/product.html" and "d" in context:
+        g.viewed_product_id = context["d"].product.id
+
+
+template_rendered.connect(_note_product_page)
+
+
+@bp.after_request
+def remember_viewed_product(response):
+    """Add the product just shown to "recently viewed" (session for visitors, stored for buyers; bots are skipped)."""
+    product_id = g.pop("viewed_product_id", None)
+    if product_id is None or response.status_code != 200 or stats.is_bot(request.headers.get("User-Agent")):
+        return response
+    wishlist.remember_view(current_user, session, product_id)
+    if current_user.is_authenticated:
+        db.session.commit()
     return response

@@ -27,10 +27,10 @@ def verify(code):
 
 @bp.get("/verify")
 def lookup():
-    """A typed code (from a label or a form) goes to its verification page."""
+    """Without a code, a form to type one (from a label); with one, its verification page."""
     code = normalize_code(request.args.get("code", ""))
     if not code:
-        return redirect(url_for("storefront.home"))
+        return render_template("certificates/lookup.html")
     return redirect(url_for("storefront.verify", code=code))
 
 

@@ -1,0 +1,124 @@
+"""A signed-in buyer's wishlist and the products anyone viewed lately (session for visitors, stored for buyers).
+
+Both hold product ids only; what is shown is re-read through ``catalog.queries.load_cards``, i.e. the storefront
+rule: a product whose certificate lapsed stays in the list but is not shown until it is listed again.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, UniqueConstraint, delete, func, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from marketplace.core import clock
+from marketplace.extensions import db
+from marketplace.registry.models import Product
+from marketplace.shop.catalog.queries import load_cards
+
+#: How many products "recently viewed" keeps.
+RECENT_LIMIT = 10
+#: Where a visitor's recently viewed product ids are kept (newest first).
+SESSION_KEY = "recently_viewed"
+#: The most products one wishlist holds.
+WISHLIST_LIMIT = 200
+
+
+class WishlistItem(db.Model):
+    """A product a buyer keeps for later."""
+
+    __tablename__ = "wishlist_item"
+    __table_args__ = (UniqueConstraint("user_id", "product_id", name="uq_wishlist_item"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  #: when it was added (newest first)
+
+
+class RecentlyViewed(db.Model):
+    """A product a signed-in buyer looked at lately (at most ``RECENT_LIMIT`` per buyer)."""
+
+    __tablename__ = "recently_viewed"
+    __table_args__ = (UniqueConstraint("user_id", "product_id", name="uq_recently_viewed"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
+    viewed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  #: the last view
+
+
+def _wished(user_id, product_id):
+    return select(WishlistItem).where(WishlistItem.user_id == user_id, WishlistItem.product_id == product_id)
+
+
+def is_wished(user, product_id):
+    """True when ``product_id`` is on the signed-in ``user``'s wishlist (one query; False for visitors)."""
+    if not user.is_authenticated:
+        return False
+    return db.session.scalar(_wished(user.id, product_id).with_only_columns(WishlistItem.id)) is not None
+
+
+def add(user, product_id):
+    """Put a product on the wishlist (nothing happens when it is there already or does not exist)."""
+    if db.session.get(Product, product_id) is None or db.session.scalar(_wished(user.id, product_id)):
+        return
+    count = db.session.scalar(select(func.count()).where(WishlistItem.user_id == user.id))
+    if count >= WISHLIST_LIMIT:
+        oldest = select(WishlistItem.id).where(WishlistItem.user_id == user.id).order_by(WishlistItem.added_at)
+        db.session.execute(delete(WishlistItem).where(WishlistItem.id == oldest.limit(1).scalar_subquery()))
+    db.session.add(WishlistItem(user_id=user.id, product_id=product_id, added_at=clock.now()))
+    db.session.flush()
+
+
+def remove(user, product_id):
+    """Take a product off the wishlist."""
+    db.session.execute(delete(WishlistItem).where(WishlistItem.user_id == user.id,
+                                                  WishlistItem.product_id == product_id))
+
+
+def wishlist_cards(user, day):
+    """The wishlist's products that are listed on ``day``, newest first, as cards (three queries)."""
+    ids = db.session.scalars(select(WishlistItem.product_id).where(WishlistItem.user_id == user.id)
+                             .order_by(WishlistItem.added_at.desc(), WishlistItem.id.desc())).all()
+    return load_cards(list(ids), day)
+
+
+def remember_view(user, session, product_id):
+    """Note a product view: in the session for visitors, in ``recently_viewed`` for signed-in buyers."""
+    if not user.is_authenticated:
+        recent = [product_id, *(i for i in session.get(SESSION_KEY, []) if i != product_id)]
+        session[SESSION_KEY] = recent[:RECENT_LIMIT]
+        return
+    db.session.execute(delete(RecentlyViewed).where(RecentlyViewed.user_id == user.id,
+                                                    RecentlyViewed.product_id == product_id))
+    db.session.add(RecentlyViewed(user_id=user.id, product_id=product_id, viewed_at=clock.now()))
+    db.session.flush()
+    _trim(user.id)
+
+
+def _trim(user_id):
+    """Keep only the newest ``RECENT_LIMIT`` views of a buyer."""
+    kept = (select(RecentlyViewed.id).where(RecentlyViewed.user_id == user_id)
+            .order_by(RecentlyViewed.viewed_at.desc(), RecentlyViewed.id.desc()).limit(RECENT_LIMIT))
+    db.session.execute(delete(RecentlyViewed).where(RecentlyViewed.user_id == user_id,
+                                                    RecentlyViewed.id.not_in(kept.scalar_subquery())))
+
+
+def recent_ids(user, session):
+    """Recently viewed product ids, newest first."""
+    if not user.is_authenticated:
+        return [i for i in session.get(SESSION_KEY, []) if isinstance(i, int)][:RECENT_LIMIT]
+    return list(db.session.scalars(select(RecentlyViewed.product_id).where(RecentlyViewed.user_id == user.id)
+                                   .order_by(RecentlyViewed.viewed_at.desc(), RecentlyViewed.id.desc())
+                                   .limit(RECENT_LIMIT)))
+
+
+def recent_cards(user, session, day, leave_out=None):
+    """Recently viewed products that are listed on ``day`` (``leave_out``: the product on screen), as cards."""
+    ids = [i for i in recent_ids(user, session) if i != leave_out]
+    return load_cards(ids, day)
+
+
+def merge_on_login(user, product_ids):
+    """Carry a visitor's recently viewed ``product_ids`` (newest first) into the account at sign-in."""
+    known = set(db.session.scalars(select(Product.id).where(Product.id.in_(product_ids)))) if product_ids else set()
+    for product_id in reversed(product_ids):
+        if product_id in known:
+            remember_view(user, {}, product_id)
