@@ -6,8 +6,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from marketplace.accounts import addresses, tokens
 from marketplace.accounts import login as sign_in_guard
-from marketplace.accounts import tokens
 from marketplace.accounts.models import ROLES, User, VendorMembership
 from marketplace.accounts.passwords import check_password, hash_password, password_problem
 from marketplace.core import audit, mail
@@ -266,12 +266,22 @@ def export_data(user):
         "account": account,
         "membership": {"entity_id": membership.entity_id, "role": membership.role} if membership else None,
         "activity": [{"at": e.at.isoformat(), "action": e.action, "address": e.address} for e in events],
+        "addresses": [_saved_address(saved) for saved in addresses.of(user)],
         "orders": [],
     }
 
 
+def _saved_address(saved):
+    """One saved delivery address, as exported."""
+    return {"name": saved.name, "phone": saved.phone, "province_code": saved.province_code, "ward": saved.ward,
+            "ward_code": saved.ward_code, "address": saved.address, "is_default": saved.is_default}
+
+
 def delete_account(user, password):
-    """Delete a customer's account: personal fields are anonymised, the row stays for order history."""
+    """Delete a customer's account: personal fields are anonymised, the row stays for order history.
+
+    Saved addresses are erased; the caller also forgets what layers above keep (wishlist, recently viewed).
+    """
     if not check_password(user, password):
         raise Refused(_("The password is not correct."))
     if user.membership is not None and user.membership.role == "owner":
@@ -279,6 +289,7 @@ def delete_account(user, password):
     if user.membership is not None:
         db.session.delete(user.membership)
     audit.record(user.email, "account.deleted", user)
+    addresses.forget_all(user)
     user.email = f"deleted-{user.id}@invalid.example"
     user.name = None
     user.password_hash = "!"

@@ -1,6 +1,6 @@
 """The entity's part of orders: confirm, ship, deliver, cancel or refund; packing slips; the statement."""
 
-from flask import redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -26,7 +26,9 @@ def fulfil(vendor_order_id, action):
     part = policy.get_or_404(select(VendorOrder).where(VendorOrder.entity_id == entity.id), vendor_order_id,
                              VendorOrder)
     note = (request.form.get("note") or "").strip() or None
-    if action in fulfilment.WITHDRAWALS:
+    if action == "cancel" and note is None:
+        flash(_("Say why you cancel this order: the buyer will read it."), "error")
+    elif action in fulfilment.WITHDRAWALS:
         commit_or_flash(lambda: seen(refunds.settle_part(part, action, current_user.email, note)), _("Saved."))
     else:
         commit_or_flash(lambda: seen(fulfilment.act(part, action, current_user.email, request.form.get("carrier"),

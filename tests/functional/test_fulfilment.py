@@ -68,7 +68,7 @@ def test_an_entity_cannot_touch_another_entitys_part(client, two_part_order):
     order = place(client, world)
     sauce_part = part_of(order, world["sauce"].entity_id)
     client.login_as(world["owners"]["tea"])
-    assert client.post_form(f"/vendor/orders/{sauce_part.id}/cancel").status_code == 404
+    assert client.post_form(f"/vendor/orders/{sauce_part.id}/cancel", {"note": "Hết hàng"}).status_code == 404
     assert db.session.get(VendorOrder, sauce_part.id).status == "processing"
 
 
@@ -77,7 +77,7 @@ def test_cancelling_one_part_returns_its_stock_and_both_parts_cancel_the_order(c
     order = place(client, world)
     for key in ("tea", "sauce"):
         client.login_as(world["owners"][key])
-        client.post_form(f"/vendor/orders/{part_of(order, world[key].entity_id).id}/cancel")
+        client.post_form(f"/vendor/orders/{part_of(order, world[key].entity_id).id}/cancel", {"note": "Hết hàng"})
         stock = db.session.scalar(select(Listing.stock).where(Listing.product_id == world[key].id))
         assert stock == 5
     assert db.session.get(Order, order.id).status == "cancelled"

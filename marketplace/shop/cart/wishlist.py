@@ -122,3 +122,29 @@ def merge_on_login(user, product_ids):
     for product_id in reversed(product_ids):
         if product_id in known:
             remember_view(user, {}, product_id)
+
+
+def export(user):
+    """The ``user``'s wishlist and recently viewed products, newest first, as JSON-ready data.
+
+    Every row kept is exported, listed or not: it is what the personal-data download shows.
+    """
+    wished = db.session.execute(select(WishlistItem.added_at, Product.id, Product.name)
+                                .join(Product, Product.id == WishlistItem.product_id)
+                                .where(WishlistItem.user_id == user.id)
+                                .order_by(WishlistItem.added_at.desc(), WishlistItem.id.desc())).all()
+    viewed = db.session.execute(select(RecentlyViewed.viewed_at, Product.id, Product.name)
+                                .join(Product, Product.id == RecentlyViewed.product_id)
+                                .where(RecentlyViewed.user_id == user.id)
+                                .order_by(RecentlyViewed.viewed_at.desc(), RecentlyViewed.id.desc())).all()
+    return {
+        "wishlist": [{"product_id": pid, "product": name, "added_at": at.isoformat()} for at, pid, name in wished],
+        "recently_viewed": [{"product_id": pid, "product": name, "viewed_at": at.isoformat()}
+                            for at, pid, name in viewed],
+    }
+
+
+def forget(user):
+    """Erase the ``user``'s wishlist and recently viewed products (account deletion)."""
+    db.session.execute(delete(WishlistItem).where(WishlistItem.user_id == user.id))
+    db.session.execute(delete(RecentlyViewed).where(RecentlyViewed.user_id == user.id))

@@ -12,6 +12,7 @@ from marketplace.core.security import safe_next
 from marketplace.extensions import db, limiter
 from marketplace.shop.cart import services as cart_services
 from marketplace.shop.cart import wishlist
+from marketplace.shop.orders.claims import claim_guest_orders
 from marketplace.web.account.blueprint import bp
 from marketplace.web.account.forms import (
     ChangePasswordForm,
@@ -36,7 +37,10 @@ def _failed(response):
 
 
 def start_session(user, remember):
-    """Sign in with a fresh session (no fixation), keeping the basket, the language and recently viewed products."""
+    """Sign in with a fresh session (no fixation), keeping the basket, the language and recently viewed products.
+
+    A verified account also gets the guest orders placed with its address meanwhile.
+    """
     cart_token = session.get(cart_services.SESSION_KEY)
     chosen = session.get("lang") or cookie_language()
     viewed = session.get(wishlist.SESSION_KEY, [])
@@ -48,6 +52,7 @@ def start_session(user, remember):
     if cart_token:
         cart_services.merge_on_login(user, {cart_services.SESSION_KEY: cart_token})
     wishlist.merge_on_login(user, viewed)
+    claim_guest_orders(user)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -134,11 +139,12 @@ def register():
 
 @bp.get("/verify-email/<token>")
 def verify_email(token):
-    """Confirm an e-mail address from the link."""
+    """Confirm an e-mail address from the link; the guest orders placed with that address join the account."""
     user = services.verify_email(token)
     if user is None:
         return render_template("accounts/message.html", title=_("This link is not valid"),
                                text=_("The link is wrong or has expired. Sign in to ask for a new one.")), 400
+    claim_guest_orders(user)
     db.session.commit()
     flash(_("Thank you: your e-mail address is confirmed."), "success")
     return redirect(url_for("account.login") if not current_user.is_authenticated else url_for("account.profile"))
@@ -226,8 +232,8 @@ def change_password():
 @bp.get("/account/data")
 @login_required
 def export_data():
-    """Download everything we hold about the signed-in user, as JSON."""
-    data = services.export_data(current_user)
+    """Download everything we hold about the signed-in user, as JSON (the account's own data, then its habits)."""
+    data = {**services.export_data(current_user), **wishlist.export(current_user)}
     db.session.commit()
     response = jsonify(data)
     response.headers["Content-Disposition"] = "attachment; filename=ocop-market-my-data.json"
@@ -245,6 +251,7 @@ def delete_account():
         except Refused as error:
             flash(error.message, "error")
             return redirect(url_for("account.profile"))
+        wishlist.forget(current_user)
         db.session.commit()
         logout_user()
         session.clear()
