@@ -11,13 +11,12 @@ import pytest
 
 from marketplace.extensions import db
 from marketplace.showrooms.models import Placement, Showroom
-from tests.browser.test_storefront_browser import browser, live_server  # noqa: F401  (fixtures)
 from tests.factories import PASSWORD, make_entity, make_listed, make_user
+from tests.support.browser import PHONE
 
 pytestmark = pytest.mark.browser
 
 AXE = Path(__file__).resolve().parents[1] / "support" / "vendor" / "axe-core" / "axe.min.js"
-PHONE = {"width": 360, "height": 780}
 BLOCKING = ("serious", "critical")
 
 
@@ -30,13 +29,13 @@ def audit(page, name):
             for v in violations if v["impact"] in BLOCKING]
 
 
-def new_page(browser):  # noqa: F811
+def new_page(browser):
     """A fresh 360 × 780 vi-VN page in its own context (own cookies), CSP bypassed for the injected axe only."""
     context = browser.new_context(viewport=PHONE, locale="vi-VN", bypass_csp=True)
     return context.new_page()
 
 
-def sign_in(page, live_server, email):  # noqa: F811
+def sign_in(page, live_server, email):
     """Sign in through the login form."""
     page.goto(live_server + "/login")
     page.fill("#email", email)
@@ -45,7 +44,7 @@ def sign_in(page, live_server, email):  # noqa: F811
     page.wait_for_url(live_server + "/")
 
 
-def test_main_pages_have_no_serious_or_critical_axe_violation(browser, live_server, catalogue):  # noqa: F811
+def test_main_pages_have_no_serious_or_critical_axe_violation(browser, live_server, catalogue):
     entity = make_entity("HTX Mật ong Bạc Hà", province_code="08")
     product = make_listed("Mật ong bạc hà Mèo Vạc", price_vnd=250000, stock=6, entity=entity)  # no photo
     vendor = make_user("vendor", entity=entity, email="matong@test.example")
@@ -100,7 +99,7 @@ def test_main_pages_have_no_serious_or_critical_axe_violation(browser, live_serv
     assert not found, "axe found serious or critical violations:\n" + "\n".join(found)
 
 
-def test_the_audit_reports_a_critical_violation(browser):  # noqa: F811
+def test_the_audit_reports_a_critical_violation(browser):
     page = new_page(browser)
     page.set_content('<html lang="vi"><body><main><button></button></main></body></html>')
     assert any("button-name (critical)" in line for line in audit(page, "broken"))

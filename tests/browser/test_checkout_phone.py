@@ -1,50 +1,22 @@
 """On a 360 × 780 phone: a guest checks out, picks the ward from the province's official list, sees the confirmation."""
 
-import os
-import shutil
-import threading
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from marketplace.extensions import db
 from marketplace.shop.orders.models import Order
 from tests.factories import make_listed
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results"
+from tests.support.browser import PHONE, SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def phone():
+def phone(browser):
     """A chromium page at 360 × 780, like a small Android phone."""
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CHROMIUM_REQUIRED") or os.environ.get("CI"):
-            pytest.fail("chromium is required here but /usr/bin/chromium is missing (apt-get install chromium)")
-        pytest.skip("chromium not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415  (only when chromium is there)
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic"])
-        yield browser.new_page(viewport={"width": 360, "height": 780})
-        browser.close()
-
-
-@pytest.fixture
-def live_server(app):
-    """The app served on a free loopback port from a background thread."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
+    page = browser.new_page(viewport=PHONE, locale="vi-VN")
+    yield page
+    page.close()
 
 
 def test_guest_checkout_with_the_ward_picker_to_the_confirmation(phone, live_server, frozen_clock):

@@ -3,14 +3,13 @@
 import pytest
 
 from marketplace.extensions import db
-from tests.browser.test_storefront_browser import SCREENSHOTS, browser, live_server  # noqa: F401  (fixtures)
 from tests.factories import PASSWORD, make_user
+from tests.support.browser import PHONE, SCREENSHOTS
 
 pytestmark = pytest.mark.browser
-PHONE = {"width": 360, "height": 780}
 
 
-def test_english_is_kept_across_pages_sign_in_and_sign_out(browser, live_server, catalogue):  # noqa: F811
+def test_english_is_kept_across_pages_sign_in_and_sign_out(browser, live_server, catalogue):
     make_user("customer", email="mai@test.example")
     db.session.commit()
     page = browser.new_page(viewport=PHONE, locale="vi-VN")
@@ -40,7 +39,7 @@ def test_english_is_kept_across_pages_sign_in_and_sign_out(browser, live_server,
     page.close()
 
 
-def test_the_footer_verify_form_and_no_horizontal_scroll_on_a_phone(browser, live_server, catalogue):  # noqa: F811
+def test_the_footer_verify_form_and_no_horizontal_scroll_on_a_phone(browser, live_server, catalogue):
     page = browser.new_page(viewport=PHONE, locale="vi-VN")
     page.goto(live_server + "/policies/returns")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

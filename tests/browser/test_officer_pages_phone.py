@@ -1,48 +1,16 @@
 """Officers' and showroom staff's pages fit a 360 px phone: no sideways scrolling, actions within reach."""
 
-import shutil
-import threading
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from marketplace.accounts import onboarding
 from marketplace.extensions import db
 from marketplace.showrooms.models import Placement, Showroom
 from tests.factories import PASSWORD, make_certificate, make_entity, make_listing, make_product, make_user
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results"
-PHONE = {"width": 360, "height": 780}
+from tests.support.browser import PHONE, SCREENSHOTS
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def phone_browser():
-    """Debian's chromium, headless (skipped where it is not installed)."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("chromium not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                              args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
-        yield instance
-        instance.close()
-
-
-@pytest.fixture
-def served(app):
-    """The app on a free loopback port."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
 
 
 @pytest.fixture
@@ -67,13 +35,13 @@ def officer_world(frozen_clock):
     return {"showroom": showroom, "application": application, "officer": officer, "staff": staff}
 
 
-def sign_in(page, served, user):
+def sign_in(page, live_server, user):
     """Sign ``user`` in through the form."""
-    page.goto(served + "/login")
+    page.goto(live_server + "/login")
     page.fill("#email", user.email)
     page.fill("#password", PASSWORD)
     page.locator("main button[type=submit]").click()
-    page.wait_for_url(served + "/")
+    page.wait_for_url(live_server + "/")
 
 
 def fits(page, name, *actions):
@@ -86,23 +54,23 @@ def fits(page, name, *actions):
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], (name, selector)
 
 
-def test_officer_pages_fit_a_phone(phone_browser, served, officer_world):
-    page = phone_browser.new_page(viewport=PHONE)
-    sign_in(page, served, officer_world["officer"])
-    page.goto(served + "/officer/registry")
+def test_officer_pages_fit_a_phone(browser, live_server, officer_world):
+    page = browser.new_page(viewport=PHONE)
+    sign_in(page, live_server, officer_world["officer"])
+    page.goto(live_server + "/officer/registry")
     fits(page, "officer-registry", ".stack-rows table tbody tr:first-child td:last-child .status-pill",
          ".stack-rows table tbody tr:first-child a")
-    page.goto(served + "/officer/applications")
+    page.goto(live_server + "/officer/applications")
     fits(page, "officer-applications", ".stack-rows table tbody tr:first-child td:last-child")
-    page.goto(served + f"/officer/applications/{officer_world['application'].id}")
+    page.goto(live_server + f"/officer/applications/{officer_world['application'].id}")
     fits(page, "officer-application", "button[value=approve]", "button[value=reject]")
     page.close()
 
 
-def test_showroom_board_fits_a_phone(phone_browser, served, officer_world):
-    page = phone_browser.new_page(viewport=PHONE)
-    sign_in(page, served, officer_world["staff"])
-    page.goto(served + f"/showroom/{officer_world['showroom'].id}")
+def test_showroom_board_fits_a_phone(browser, live_server, officer_world):
+    page = browser.new_page(viewport=PHONE)
+    sign_in(page, live_server, officer_world["staff"])
+    page.goto(live_server + f"/showroom/{officer_world['showroom'].id}")
     fits(page, "showroom-board", "table.shelf tbody tr:first-child button", "#s-q")
     page.fill("#s-q", "nước mắm")
     page.locator("#lookup-form button[type=submit]").click()

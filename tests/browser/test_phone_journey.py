@@ -17,12 +17,11 @@ from marketplace.extensions import db
 from marketplace.shop.catalog import photos
 from marketplace.shop.catalog.models import Listing
 from marketplace.shop.orders.models import Order
-from tests.browser.test_storefront_browser import SCREENSHOTS, browser, live_server  # noqa: F401 (fixtures)
 from tests.factories import make_entity, make_listed
+from tests.support.browser import PHONE, SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 360, "height": 780}
 
 
 def photo(colour):
@@ -50,7 +49,7 @@ def coffees(app, frozen_clock, tmp_path):
 
 
 @pytest.fixture
-def phone(browser):  # noqa: F811
+def phone(browser):
     """A Vietnamese touch phone: 360 × 780, mobile viewport, touch events."""
     context = browser.new_context(viewport=PHONE, locale="vi-VN", is_mobile=True, has_touch=True,
                                   device_scale_factor=2)
@@ -78,7 +77,7 @@ def swipe_left(page, selector):
     session.detach()
 
 
-def test_a_guest_finds_filters_swipes_buys_and_sees_the_timeline(phone, live_server, coffees):  # noqa: F811
+def test_a_guest_finds_filters_swipes_buys_and_sees_the_timeline(phone, live_server, coffees):
     page = phone
     page.goto(live_server + "/")
     assert page.locator("html").get_attribute("lang") == "vi"

@@ -10,12 +10,11 @@ from marketplace.extensions import db
 from marketplace.shop.cart.models import CartLine
 from marketplace.shop.catalog import photos
 from marketplace.shop.catalog.models import Listing
-from tests.browser.test_storefront_browser import SCREENSHOTS, browser, live_server  # noqa: F401 (fixtures)
 from tests.factories import PASSWORD, make_entity, make_listed, make_user
+from tests.support.browser import PHONE, SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 360, "height": 780}
 
 #: Contrast ratio (WCAG 2) of a button's text against its own background, from the computed styles.
 CONTRAST = """(el) => {
@@ -62,7 +61,7 @@ def sign_in(page, server, user):
     page.wait_for_load_state()
 
 
-def test_buy_buttons_are_in_the_first_screen_and_legible(browser, live_server, tea):  # noqa: F811
+def test_buy_buttons_are_in_the_first_screen_and_legible(browser, live_server, tea):
     product, _buyer = tea
     page = browser.new_page(viewport=PHONE, locale="vi-VN")
     page.goto(f"{live_server}/p/{product.slug}")
@@ -80,7 +79,7 @@ def test_buy_buttons_are_in_the_first_screen_and_legible(browser, live_server, t
     page.close()
 
 
-def test_gallery_swipes_one_photo_at_a_time(browser, live_server, tea):  # noqa: F811
+def test_gallery_swipes_one_photo_at_a_time(browser, live_server, tea):
     product, _buyer = tea
     page = browser.new_page(viewport=PHONE, locale="vi-VN")
     page.goto(f"{live_server}/p/{product.slug}")
@@ -98,7 +97,7 @@ def test_gallery_swipes_one_photo_at_a_time(browser, live_server, tea):  # noqa:
     page.close()
 
 
-def test_thumbnails_on_desktop_show_the_chosen_photo(browser, live_server, tea):  # noqa: F811
+def test_thumbnails_on_desktop_show_the_chosen_photo(browser, live_server, tea):
     product, _buyer = tea
     page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="vi-VN")
     page.goto(f"{live_server}/p/{product.slug}")
@@ -113,7 +112,7 @@ def test_thumbnails_on_desktop_show_the_chosen_photo(browser, live_server, tea):
     page.close()
 
 
-def test_buy_now_lands_on_checkout_with_the_product(browser, live_server, tea):  # noqa: F811
+def test_buy_now_lands_on_checkout_with_the_product(browser, live_server, tea):
     product, buyer = tea
     listing_id = db.session.scalar(select(Listing.id).where(Listing.product_id == product.id))
     page = browser.new_page(viewport=PHONE, locale="vi-VN")

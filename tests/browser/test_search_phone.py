@@ -2,11 +2,10 @@
 
 import pytest
 
-from tests.browser.test_storefront_browser import SCREENSHOTS, browser, live_server  # noqa: F401 (fixtures)
+from tests.support.browser import PHONE, SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 360, "height": 780}
 
 
 def first_card_top(page):
@@ -14,7 +13,7 @@ def first_card_top(page):
     return page.locator("section.results article.card").first.bounding_box()["y"]
 
 
-def test_results_come_first_and_filters_open_in_a_sheet(browser, live_server, catalogue):  # noqa: F811
+def test_results_come_first_and_filters_open_in_a_sheet(browser, live_server, catalogue):
     page = browser.new_page(viewport=PHONE, locale="vi-VN")
     page.goto(live_server + "/search?min_stars=4")
     assert first_card_top(page) < PHONE["height"]
@@ -44,7 +43,7 @@ def test_results_come_first_and_filters_open_in_a_sheet(browser, live_server, ca
     page.close()
 
 
-def test_the_filter_sheet_works_without_javascript(browser, live_server, catalogue):  # noqa: F811
+def test_the_filter_sheet_works_without_javascript(browser, live_server, catalogue):
     page = browser.new_page(viewport=PHONE, java_script_enabled=False)
     page.goto(live_server + "/search?q=che")
     assert first_card_top(page) < PHONE["height"]
@@ -54,7 +53,7 @@ def test_the_filter_sheet_works_without_javascript(browser, live_server, catalog
     page.close()
 
 
-def test_desktop_keeps_the_filters_beside_the_results(browser, live_server, catalogue):  # noqa: F811
+def test_desktop_keeps_the_filters_beside_the_results(browser, live_server, catalogue):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(live_server + "/search")
     assert page.locator("#f-province").is_visible()

@@ -12,12 +12,11 @@ from marketplace.shop.cart import services as cart_services
 from marketplace.shop.catalog.models import Listing
 from marketplace.shop.orders import services as orders
 from marketplace.shop.orders.models import VendorOrder
-from tests.browser.test_storefront_browser import SCREENSHOTS, browser, live_server  # noqa: F401  (fixtures)
 from tests.factories import PASSWORD, make_entity, make_listed, make_user
+from tests.support.browser import PHONE, SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 TODAY = date(2026, 11, 23)
-PHONE = {"width": 360, "height": 780}
 
 
 def paid_order(app):
@@ -45,7 +44,7 @@ def assert_fits(page, selector):
         assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
 
 
-def test_a_vendor_confirms_and_ships_an_order_on_a_phone(browser, live_server, app, frozen_clock):  # noqa: F811
+def test_a_vendor_confirms_and_ships_an_order_on_a_phone(browser, live_server, app, frozen_clock):
     vendor, part = paid_order(app)
     page = browser.new_page(viewport=PHONE, locale="vi-VN")
     page.goto(live_server + "/login")
@@ -77,7 +76,7 @@ def test_a_vendor_confirms_and_ships_an_order_on_a_phone(browser, live_server, a
     page.close()
 
 
-def test_cancelling_on_a_phone_opens_a_confirmation_with_a_reason(browser, live_server, app, frozen_clock):  # noqa: F811
+def test_cancelling_on_a_phone_opens_a_confirmation_with_a_reason(browser, live_server, app, frozen_clock):
     vendor, part = paid_order(app)
     page = browser.new_page(viewport=PHONE, locale="vi-VN")
     page.goto(live_server + "/login")
