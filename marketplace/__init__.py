@@ -45,10 +45,13 @@ def register_extensions(app):
     """Bind the database, migrations, CSRF protection, sign-in, rate limits, proxies and hosts, security headers."""
     from marketplace import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
     from marketplace.accounts.login import register as register_login
+    from marketplace.core import replica
     from marketplace.core.headers import register as register_headers
     from marketplace.core.security import register as register_security
+    from marketplace.jobs.queue import install as install_jobs
 
     db.init_app(app)
+    replica.init_app(app)  # DATABASE_REPLICA_URL: browsing reads from a streaming replica
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -57,6 +60,7 @@ def register_extensions(app):
     limiter.init_app(app)
     register_headers(app)
     search.install()
+    install_jobs(app)  # JOB_QUEUE: jobs run inline after commit, or on the procrastinate queue
 
 
 def register_blueprints(app):

@@ -37,6 +37,11 @@ target_db = current_app.extensions['migrate'].db
 # ... etc.
 
 
+def include_name(name, type_, parent_names):
+    """Leave procrastinate's tables (the job queue, created from its own schema file) out of the model comparison."""
+    return not (type_ == "table" and name.startswith("procrastinate_"))
+
+
 def get_metadata():
     if hasattr(target_db, 'metadatas'):
         return target_db.metadatas[None]
@@ -93,6 +98,7 @@ def run_migrations_online():
             # Batch migrations copy and drop tables: with foreign keys on, a DROP would run ON DELETE rules.
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()  # end the implicit transaction the PRAGMA began; migrations run in their own
+        conf_args.setdefault("include_name", include_name)
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

@@ -31,7 +31,26 @@ def match_entity(tax_code, name, province_code):
         if found is not None:
             return found
     return db.session.scalar(select(Entity).where(Entity.name_key == name_key(name),
-                                                  Entity.province_code == province_code))
+                                                  Entity.province_code == province_code).order_by(Entity.id))
+
+
+def rematch_pending(actor):
+    """Match every pending application against the registry again (after a registry import); return how many changed.
+
+    An application whose entity has just arrived in the registry now shows it to the officer (a newly listed tax code
+    wins over a match by name). A match is never dropped; each change is audited under ``actor``.
+    """
+    changed = 0
+    pending = db.session.scalars(select(EntityApplication).where(EntityApplication.status == "pending")
+                                 .order_by(EntityApplication.id)).all()
+    for application in pending:
+        entity = match_entity(application.tax_code, application.name, application.province_code)
+        if entity is not None and entity.id != application.entity_id:
+            audit.record(actor, "application.matched", application, {"entity_id": application.entity_id},
+                         {"entity_id": entity.id, "entity": entity.name})
+            application.entity_id = entity.id
+            changed += 1
+    return changed
 
 
 def apply_for_entity(user, name, entity_type, tax_code, province_code, address, phone):
@@ -40,8 +59,7 @@ def apply_for_entity(user, name, entity_type, tax_code, province_code, address, 
                                                          EntityApplication.status == "pending")):
         raise Refused(_("You already have an application waiting for a decision."))
     entity = match_entity(tax_code, name, province_code)
-    if entity is not None and db.session.scalar(select(VendorMembership).where(
-            VendorMembership.entity_id == entity.id, VendorMembership.role == "owner")):
+    if entity is not None and has_owner(entity):
         raise Refused(_("This entity already has an owner account; ask its owner to invite you."))
     application = EntityApplication(user_id=user.id, entity_id=entity.id if entity else None, name=name,
                                     entity_type=entity_type, tax_code=tax_code or None, province_code=province_code,
@@ -59,18 +77,37 @@ def decide_application(officer, application, approve, reason):
     if not approve and not (reason or "").strip():
         raise Refused(_("Give the reason for the rejection: the applicant will read it."))
     applicant = db.session.get(User, application.user_id)
+    entity = approved_entity(application) if approve else None  # refused before anything changed
     application.status = "approved" if approve else "rejected"
     application.decided_by_id, application.decided_at, application.reason = officer.id, now(), reason or None
-    if approve:
-        entity = db.session.get(Entity, application.entity_id) if application.entity_id else None
-        if entity is None:
-            entity = create_entity(application)
-            application.entity_id = entity.id
+    if entity is not None:
         member_of(applicant, entity.id, role="owner")
     audit.record(None, f"application.{application.status}", application, {"status": "pending"},
                  {"status": application.status, "reason": application.reason})
     notify_decision(applicant, application)
     return application
+
+
+def approved_entity(application):
+    """The entity an approved application's owner gets: its match (looked up again), else a new one.
+
+    Refused when that entity already has an owner: the applicant must be invited by them instead.
+    """
+    entity = db.session.get(Entity, application.entity_id) if application.entity_id else None
+    entity = entity or match_entity(application.tax_code, application.name, application.province_code)
+    if entity is None:
+        entity = create_entity(application)
+    elif has_owner(entity):
+        raise Refused(_("This entity already has an owner account: reject the application, and the owner can "
+                        "invite the applicant as staff."))
+    application.entity_id = entity.id
+    return entity
+
+
+def has_owner(entity):
+    """True when ``entity`` already has an owner account."""
+    return db.session.scalar(select(VendorMembership.id).where(VendorMembership.entity_id == entity.id,
+                                                               VendorMembership.role == "owner")) is not None
 
 
 def create_entity(application):

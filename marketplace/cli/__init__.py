@@ -4,6 +4,7 @@ import sys
 import time
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 registry_cli = AppGroup("registry", help="Certificate registry.")
@@ -13,6 +14,7 @@ users_cli = AppGroup("users", help="Accounts.")
 search_cli = AppGroup("search", help="The product search index.")
 certificates_cli = AppGroup("certificates", help="Certificate maintenance.")
 orders_cli = AppGroup("orders", help="Order maintenance.")
+media_cli = AppGroup("media", help="Uploaded photos.")
 
 PROGRESS_THRESHOLD = 500
 
@@ -44,10 +46,11 @@ def report(result, dry_run):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Validate and report what would change; write nothing.")
 def registry_import(file, dry_run):
-    """Import a certificate registry file (CSV or XLSX)."""
+    """Import a certificate registry file (CSV or XLSX); pending vendor applications are matched again."""
+    from marketplace.accounts.onboarding import rematch_pending
     from marketplace.registry.importer import import_registry
 
-    report(import_registry(file, dry_run=dry_run, progress=progress_bar), dry_run)
+    report(import_registry(file, dry_run=dry_run, progress=progress_bar, after_write=rematch_pending), dry_run)
 
 
 @catalog_cli.command("import")
@@ -159,10 +162,31 @@ def orders_reconcile(older_than):
         click.echo(f"{session_id}: {outcome}")
 
 
+@media_cli.command("migrate-to-s3")
+def media_migrate_to_s3():
+    """Copy the photos kept in the local folder into the S3 bucket (run once, with MEDIA_STORAGE=s3 set)."""
+    from marketplace.core.s3_client import S3Error
+    from marketplace.shop.catalog.photos import copy_photos_to_bucket
+
+    if current_app.config.get("MEDIA_STORAGE") != "s3":
+        click.echo("set MEDIA_STORAGE=s3 and the S3_* settings first: this copies photos into that bucket", err=True)
+        sys.exit(1)
+    try:
+        copied, missing = copy_photos_to_bucket()
+    except S3Error as error:
+        click.echo(f"{error} (run the command again: files already copied are simply copied again)", err=True)
+        sys.exit(1)
+    for name in missing:
+        click.echo(f"missing locally: {name}", err=True)
+    click.echo(f"{copied} file(s) copied to bucket {current_app.config['S3_BUCKET']}, {len(missing)} missing")
+
+
 def register(app):
     """Attach the command groups to ``app``."""
+    from marketplace.cli.jobs import jobs_cli
+    from marketplace.cli.shipping import shipping_cli
     from marketplace.translations import translate_cli as translations_group
 
     for group in (registry_cli, catalog_cli, demo_cli, users_cli, search_cli, certificates_cli, orders_cli,
-                  translations_group):
+                  media_cli, jobs_cli, shipping_cli, translations_group):
         app.cli.add_command(group)

@@ -1,5 +1,7 @@
 """Security headers on every response (no inline script or style is allowed by the CSP)."""
 
+from marketplace.core import storage
+
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'", "img-src 'self' data:", "style-src 'self'", "script-src 'self'", "font-src 'self'",
     "connect-src 'self'", "object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'",
@@ -18,6 +20,10 @@ def set_security_headers(response):
     """Add the security headers (and HSTS when cookies are Secure, i.e. in production)."""
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
+    media = storage.media_origin()
+    if media and response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY:
+        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+            "img-src 'self' data:", f"img-src 'self' data: {media}")  # photos linked from the bucket
     return response
 
 

@@ -1,13 +1,20 @@
-"""Scheduled work besides the daily sweep: each job is one unit of work that commits once.
+"""Scheduled work: each job is one unit of work that commits once, registered as a task for the queue's schedule.
 
-Cron (or a queue's scheduler) runs them through ``flask orders expire``, ``flask orders reconcile`` and
-``flask search sync``; ``docs/architecture.md`` lists the cron lines.
+With the job queue (``JOB_QUEUE=procrastinate``) the worker runs them on the schedule of ``jobs/queue.py``; without
+it, cron runs ``flask certificates sweep``, ``flask orders expire``, ``flask orders reconcile`` and
+``flask search sync`` (``docs/architecture.md`` lists the cron lines).
 """
 
 from datetime import UTC, datetime
 
+from flask import current_app
+
 from marketplace import search
+from marketplace.core import jobs
+from marketplace.core.clock import today
 from marketplace.extensions import db
+from marketplace.jobs.sweep import sweep
+from marketplace.payments import gateways
 from marketplace.payments.services import reconcile
 from marketplace.shop.orders.services import expire_unpaid
 
@@ -20,7 +27,7 @@ def expire_orders(now=None):
 
 
 def reconcile_payments(older_than_minutes=35):
-    """Ask Stripe about card payments stuck in pending and apply its answer; return (session, outcome) pairs."""
+    """Ask Stripe, VNPay and MoMo about payments stuck in pending and apply their answers; (reference, outcome)."""
     outcomes = reconcile(older_than_minutes)
     db.session.commit()
     return outcomes
@@ -29,3 +36,35 @@ def reconcile_payments(older_than_minutes=35):
 def sync_search():
     """Apply queued index changes; None when the index is busy (they stay queued)."""
     return search.sync_pending()
+
+
+@jobs.task("certificates.sweep", retries=3)
+def sweep_today():
+    """The daily sweep for today in Vietnam (idempotent: each reminder and notice is claimed once)."""
+    current_app.logger.info("sweep: %s", sweep(today()).summary())
+
+
+@jobs.task("orders.expire", retries=0)
+def expire_orders_task():
+    """Expire lapsed reservations (the next run catches up, so a failed run is not retried)."""
+    expire_orders()
+
+
+@jobs.task("payments.reconcile", retries=0)
+def reconcile_task():
+    """Reconcile stuck payments with Stripe, VNPay and MoMo, when one of them is configured or simulated."""
+    if current_app.config.get("STRIPE_SECRET_KEY") or any(gateways.is_available(name) for name in gateways.GATEWAYS):
+        reconcile_payments()
+
+
+@jobs.task("search.sync", retries=0)
+def sync_search_task():
+    """Apply queued index changes (the Whoosh backend only: the PostgreSQL one is written in the transaction)."""
+    if current_app.config.get("SEARCH_BACKEND", "whoosh") == "whoosh":
+        sync_search()
+
+
+@jobs.task("search.rebuild", retries=2)
+def rebuild_search_task():
+    """Rebuild the search index from the database (a new generation swapped in atomically)."""
+    search.rebuild()

@@ -1,8 +1,10 @@
 """The daily sweep: expiry reminders, notices to showrooms, and the search index for what changed.
 
 Idempotent and safe to run twice at once: every reminder and notice is first claimed by inserting a row with a
-unique key (``INSERT ... ON CONFLICT DO NOTHING``); only the run that claimed it sends the mail.
-Cron (Asia/Ho_Chi_Minh): ``5 0 * * * cd /srv/ocop && .venv/bin/flask --app marketplace certificates sweep``.
+unique key (``INSERT ... ON CONFLICT DO NOTHING``); only the run that claimed it sends the mail. The claim and its
+mail jobs commit together, so a claimed reminder is never left unsent, nor sent twice.
+The job queue runs it at 00:05 in Vietnam (``jobs/queue.py``); without a queue, cron (Asia/Ho_Chi_Minh):
+``5 0 * * * cd /srv/ocop && .venv/bin/flask --app marketplace certificates sweep``.
 """
 
 from dataclasses import dataclass, field
@@ -37,13 +39,14 @@ class SweepReport:
 
 
 def claim(model, **values):
-    """Insert a row unless its unique key exists; True when this call inserted it (and must act)."""
+    """Insert a row unless its unique key exists; True when this call inserted it (and must act, then commit).
+
+    A concurrent run's insert of the same key waits for this transaction: once it commits, that run finds the row.
+    """
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(model).values(**values).on_conflict_do_nothing().returning(model.id)
-    claimed = db.session.execute(statement).first() is not None
-    db.session.commit()
-    return claimed
+    return db.session.execute(statement).first() is not None
 
 
 def reminder_stage(days_left):
@@ -73,6 +76,7 @@ def send_reminders(day, report):
         report.reminders += 1
         for user in members(product.entity_id):
             remind(user, certificate, product, days_left)
+        db.session.commit()  # the claim and its mail jobs together
 
 
 def remind(user, certificate, product, days_left):
@@ -105,6 +109,7 @@ def notify_showrooms(day, report):
         report.details.append(f"{showroom.name}: {product.name} ({status})")
         for user in db.session.scalars(select(User).where(User.showroom_id == showroom.id, User.active.is_(True))):
             warn_showroom(user, certificate, product, status)
+        db.session.commit()  # the claim and its mail jobs together
 
 
 def warn_showroom(user, certificate, product, status):

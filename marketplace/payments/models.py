@@ -11,7 +11,7 @@ from marketplace.payments.status import PAYMENT_STATUSES, REFUND_STATUSES
 
 
 class Payment(TimestampMixin, db.Model):
-    """One attempt to pay an order (card through Stripe, or a bank transfer)."""
+    """One attempt to pay an order (card through Stripe, VNPay, MoMo, or a bank transfer)."""
 
     __tablename__ = "payment"
     __table_args__ = (CheckConstraint(f"status IN {PAYMENT_STATUSES}", name="status"),)
@@ -22,6 +22,12 @@ class Payment(TimestampMixin, db.Model):
     status: Mapped[str] = mapped_column(String(20), default="pending")
     stripe_session_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     stripe_payment_intent: Mapped[str | None] = mapped_column(String(255))
+    #: Our reference for the payment at VNPay or MoMo (``vnp_TxnRef``, MoMo's ``orderId``): the order's reference.
+    gateway_reference: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: The gateway's number for the payment once made (``vnp_TransactionNo``, MoMo's ``transId``); refunds name it.
+    gateway_transaction: Mapped[str | None] = mapped_column(String(64))
+    #: What we asked the gateway for: the page where the buyer pays (``url``) and VNPay's ``created`` date.
+    gateway_request: Mapped[dict | None] = mapped_column(JSON)
     #: The provider's last payload about this payment, kept as received.
     provider_data: Mapped[dict | None] = mapped_column(JSON)
 

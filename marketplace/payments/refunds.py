@@ -1,22 +1,28 @@
 """Refunds and cancellations: the one way money goes back (flush only; the caller commits, or rolls back on Refused).
 
-A vendor's part is withdrawn first (its status moves, unsent stock returns), then a card payment is refunded for
-the part, and only then is the customer told: a refund Stripe refuses rolls everything back and no e-mail went out.
-Stripe's idempotency keys make a retried refund return the refund already made, never a second one.
+A vendor's part is withdrawn first (its status moves, unsent stock returns), then a payment made online (card,
+VNPay, MoMo) is refunded for the part, and only then is the customer told: a refund the provider refuses rolls
+everything back and no e-mail went out. Stripe's idempotency keys make a retried refund return the refund already
+made, never a second one; VNPay and MoMo are asked under a request id drawn from the same key
+(``_provider_refund``, the one place that picks the provider).
 """
 
+import hashlib
+
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from marketplace.core.errors import Refused
 from marketplace.extensions import db
-from marketplace.payments import stripe_client
+from marketplace.payments import momo_client, stripe_client, vnpay_client
 from marketplace.payments.models import Payment, Refund
 from marketplace.payments.status import move, settle_refund
 from marketplace.shop.orders import fulfilment
 from marketplace.shop.orders import services as orders
 from marketplace.shop.orders.models import Order, VendorOrder
 
+#: Payment methods refunded through their provider (the money went through it).
+PROVIDER_METHODS = ("card", "vnpay", "momo")
 #: Part statuses an admin refund settles: refunded when paid (or delivered), cancelled when unpaid. Shipped parts
 #: are on their way: they are refunded once delivered.
 REFUNDABLE = ("paid", "processing", "delivered")
@@ -26,7 +32,7 @@ def settle_part(part, action, actor, note=None):
     """Cancel or refund a vendor's part of an order (``action``: ``cancel`` or ``refund``), refunding a card."""
     fulfilment.lock_part(part)
     order = db.session.get(Order, part.order_id)
-    card_paid = order.status != "pending_payment" and order.payment_method == "card"
+    card_paid = order.status != "pending_payment" and order.payment_method in PROVIDER_METHODS
     fulfilment.withdraw(part, action, actor, note)
     if card_paid:
         _refund_card(order, part)
@@ -73,7 +79,7 @@ def refund_late_payment(payment, order):
     """
     refund = refund_payment(payment, order, payment.amount_vnd, "late_payment", f"{order.reference}-late-refund")
     if refund.status == "succeeded":
-        move(payment, "refunded", "stripe", "paid after the order was cancelled")
+        move(payment, "refunded", _provider(payment), "paid after the order was cancelled")
     return refund
 
 
@@ -84,7 +90,7 @@ def refund_payment(payment, order, amount_vnd, reason, key):
         return refund
     # A refusal may be remembered under its key by the provider: a retry asks again under a key of its own.
     attempt_key = key if refund is None else f"{key}-retry-{refund.attempts}"
-    _made, error = stripe_client.refund(payment.stripe_payment_intent, amount_vnd, idempotency_key=attempt_key)
+    _made, error = _provider_refund(payment, amount_vnd, attempt_key)
     if refund is None:
         refund = Refund(payment_id=payment.id, order_id=order.id, reason=reason, amount_vnd=amount_vnd,
                         idempotency_key=key, status="failed" if error else "succeeded", error=error)
@@ -119,14 +125,15 @@ def failed_refunds():
 
 def _succeeded_card_payment(order):
     """The order's card payment that went through, or None."""
-    return db.session.scalar(select(Payment).where(Payment.order_id == order.id, Payment.method == "card",
-                                                   Payment.status == "succeeded"))
+    return db.session.scalar(select(Payment).where(Payment.order_id == order.id,
+                                                   Payment.method.in_(PROVIDER_METHODS), Payment.status == "succeeded"))
 
 
 def _refund_card(order, part):
     """Refund a card-paid part (the whole part: goods and its shipping); Refused when the provider refuses.
 
-    The payment keeps ``succeeded``: it becomes ``refunded`` when Stripe's ``charge.refunded`` says all of it was.
+    The payment keeps ``succeeded``: it becomes ``refunded`` when Stripe's ``charge.refunded`` says all of it was, or,
+    for VNPay and MoMo (which send no such notification), when our refunds add up to all of it.
     """
     payment = _succeeded_card_payment(order)
     if payment is None:
@@ -135,3 +142,30 @@ def _refund_card(order, part):
                             f"{order.reference}-part-{part.id}-refund")
     if refund.status != "succeeded":
         raise Refused(_("The refund could not be made: %(error)s", error=refund.error))
+    if payment.method != "card" and _refunded_vnd(payment) >= payment.amount_vnd:  # no refund webhook to say so
+        move(payment, "refunded", _provider(payment), "every part refunded")
+
+
+def _provider(payment):
+    """Who refunds ``payment``, as payment events name it: ``stripe``, ``vnpay`` or ``momo``."""
+    return "stripe" if payment.method == "card" else payment.method
+
+
+def _refunded_vnd(payment):
+    """The đồng of ``payment`` already refunded."""
+    return db.session.scalar(select(func.coalesce(func.sum(Refund.amount_vnd), 0))
+                             .where(Refund.payment_id == payment.id, Refund.status == "succeeded"))
+
+
+def _provider_refund(payment, amount_vnd, key):
+    """Ask the payment's provider to refund ``amount_vnd`` đồng once per ``key``: ``(answer, error)``."""
+    if payment.method == "card":
+        return stripe_client.refund(payment.stripe_payment_intent, amount_vnd, idempotency_key=key)
+    request_id = hashlib.md5(key.encode()).hexdigest()  # an id of 32 characters, not a secret
+    if payment.method == "vnpay":
+        return vnpay_client.refund(payment.gateway_reference, amount_vnd, payment.gateway_transaction,
+                                   (payment.gateway_request or {}).get("created"), request_id=request_id,
+                                   whole=amount_vnd == payment.amount_vnd and not _refunded_vnd(payment),
+                                   created_by="cho-ocop")
+    return momo_client.refund(key, amount_vnd, payment.gateway_transaction, request_id=request_id,
+                              description=f"Hoan tien {payment.gateway_reference}")

@@ -1,4 +1,6 @@
-"""Payment flows: start a card payment, apply Stripe's events (idempotent, any order), confirm transfers.
+"""Payment flows: start a card payment, apply Stripe's events (idempotent, any order), confirm transfers, reconcile.
+
+VNPay and MoMo have their flows in ``gateways.py``; refunds of every provider go through ``refunds.py``.
 
 A line whose certificate lapses between placing the order and the payment is still delivered: the customer
 bought it while it was certified (the order line keeps that certificate's number), and the stock was reserved
@@ -12,20 +14,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from marketplace.core import audit
-from marketplace.core.errors import Refused
 from marketplace.core.security import external_url
 from marketplace.extensions import db
-from marketplace.payments import refunds, stripe_client
+from marketplace.payments import gateways, refunds, stripe_client
 from marketplace.payments.models import Payment, ProcessedStripeEvent
 from marketplace.payments.simulated import simulated
-from marketplace.payments.status import move
+from marketplace.payments.status import PaymentError, move
 from marketplace.payments.vietqr import payload
 from marketplace.shop.orders import services as orders
 from marketplace.shop.orders.models import Order, OrderLine, VendorOrder
-
-
-class PaymentError(Refused):
-    """A payment could not be started or confirmed; ``message`` is for logs, pages show their own text."""
 
 
 def card_available():
@@ -227,7 +224,12 @@ def confirm_transfer(payment, staff):
 
 
 def reconcile(older_than_minutes=35):
-    """Ask Stripe about card payments still pending after their session should have ended; apply the answer."""
+    """Ask the providers about payments stuck in pending and apply their answers; return (reference, outcome) pairs.
+
+    Stripe is asked about card payments still pending after their session should have ended; VNPay and MoMo about
+    theirs still pending after ``gateways.QUERY_AFTER_MINUTES`` (a notification lost), or ``older_than_minutes``
+    when that is sooner.
+    """
     cutoff = datetime.now(UTC) - timedelta(minutes=older_than_minutes)
     pending = db.session.scalars(select(Payment).where(Payment.method == "card", Payment.status == "pending",
                                                        Payment.created_at < cutoff)).all()
@@ -242,4 +244,4 @@ def reconcile(older_than_minutes=35):
             outcomes.append((payment.stripe_session_id, on_expired(session)))
         else:
             outcomes.append((payment.stripe_session_id, "still open"))
-    return outcomes
+    return outcomes + gateways.reconcile(min(older_than_minutes, gateways.QUERY_AFTER_MINUTES))

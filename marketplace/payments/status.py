@@ -27,6 +27,10 @@ TRANSITIONS = {
 }
 
 
+class PaymentError(Refused):
+    """A payment could not be started or confirmed; ``message`` is for logs, pages show their own text."""
+
+
 class PaymentTransitionError(Refused):
     """A status change that the payment's lifecycle does not allow; ``current`` and ``target`` name it."""
 

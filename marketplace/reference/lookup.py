@@ -197,6 +197,12 @@ def wards():
 
 
 @cache
+def legacy_wards():
+    """The pre-2025 communes and wards as rows ``(old code, old name, old district, old province, new ward code)``."""
+    return tuple(tuple(row) for row in _wards_file()["legacy"])
+
+
+@cache
 def wards_of(province_code):
     """The communes and wards of a current province, in name order (a tuple; empty for an unknown code)."""
     return tuple(sorted((w for w in wards().values() if w.province_code == province_code),

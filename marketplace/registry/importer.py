@@ -278,12 +278,22 @@ class RegistryWriter:
             self.changed_lines.add(row.line)
 
 
-def import_registry(path, dry_run=False, actor="cli:registry-import", progress=None, check_row=None):
+def import_registry(path, dry_run=False, actor="cli:registry-import", progress=None, check_row=None,
+                    after_write=None):
     """Import a registry file; return an :class:`ImportResult` (errors listed when nothing was written).
 
     ``check_row(row, targets)`` refuses rows outside the uploader's scope (see :func:`officer_scope`).
+    ``after_write(actor)`` runs once the rows are written, in the same transaction: what the layers above keep in
+    step with the registry (``accounts.onboarding.rematch_pending``: pending applications see new entities).
     """
     state = RegistryState()
     writer = RegistryWriter(state, actor)
+
+    def write(rows, result, progress):
+        writer.write(rows, result, progress)
+        if after_write is not None:
+            db.session.flush()
+            after_write(actor)
+
     return run_import(path, REQUIRED_COLUMNS, parse_registry_row, lambda rows, errors: validate_registry(
-        rows, errors, state, check_row), writer.write, dry_run=dry_run, progress=progress)
+        rows, errors, state, check_row), write, dry_run=dry_run, progress=progress)

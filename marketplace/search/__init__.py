@@ -4,6 +4,8 @@ Nothing outside this package imports Whoosh.
 ``search`` and ``suggest`` answer queries (from the database while the index cannot: ``health.py``); changes
 reach the index through the session hooks installed by ``install`` (queued in the same transaction, applied
 after commit); ``rebuild`` and ``check`` maintain it; ``health`` says whether it can answer (``/readyz``).
+``SEARCH_BACKEND=postgres`` answers the same calls from a table of the database instead (``postgres/``), written
+by the same hooks inside the transaction.
 """
 
 from marketplace.core.clock import today
@@ -19,8 +21,17 @@ from marketplace.search.browse import (
     read_filters,
     suggest_ids,
 )
-from marketplace.search.rebuilding import rebuild, rebuild_running, wait_for_rebuild
-from marketplace.search.sync import check, current_engine, install, pending_count, queue, sync_pending
+from marketplace.search.sync import (
+    check,
+    current_engine,
+    install,
+    pending_count,
+    queue,
+    rebuild,
+    rebuild_running,
+    sync_pending,
+    wait_for_rebuild,
+)
 
 
 def search(filters, day, with_facets=True):

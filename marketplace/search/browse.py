@@ -6,9 +6,12 @@ from datetime import date
 from flask_babel import gettext as _
 
 from marketplace.core.input import MAX_ID, NumberError, number_message, whole_number
+from marketplace.extensions import db
 from marketplace.reference.lookup import criteria_sets, provinces, resolve_group, resolve_province
-from marketplace.search import fallback, health
+from marketplace.search import fallback, health, postgres
 from marketplace.search import query as _query
+from marketplace.search.postgres import health as postgres_health
+from marketplace.search.postgres import query as postgres_query
 from marketplace.shop.catalog.queries import load_cards
 
 SORTS = ("relevance", "newest", "price_asc", "price_desc", "stars")
@@ -142,7 +145,10 @@ def find(filters, day: date, with_facets=True):
     """Product ids of one page, total, facets and spelling help, from the index.
 
     While the index cannot answer (noticed, logged and rebuilt by ``health.py``), from the database.
+    ``SEARCH_BACKEND=postgres``: from the documents table (``postgres/``), or the database while it cannot answer.
     """
+    if postgres.enabled():
+        return _find_in_postgres(filters, day, with_facets)
     engine = health.usable_engine(day)
     if engine is not None:
         try:
@@ -152,8 +158,20 @@ def find(filters, day: date, with_facets=True):
     return fallback.run(filters, day, with_facets)
 
 
+def _find_in_postgres(filters, day, with_facets):
+    found = postgres_health.answer(db.session, day, filters.q,
+                                   lambda stats: postgres_query.run(stats, filters, day, with_facets),
+                                   lambda found: found.total == 0)
+    return found if found is not None else fallback.run(filters, day, with_facets)
+
+
 def suggest_ids(text, day: date, limit=8):
     """Ids of listed products whose names start like ``text``, best first (from the database when need be)."""
+    if postgres.enabled():
+        found = postgres_health.answer(db.session, day, text,
+                                       lambda stats: postgres_query.suggest(stats, text, day, limit),
+                                       lambda ids: not ids)
+        return found if found is not None else fallback.suggest(text, day, limit)
     engine = health.usable_engine(day)
     if engine is not None:
         try:

@@ -8,8 +8,10 @@ serves from the database (``fallback.py``) and a background rebuild (``rebuildin
 import logging
 
 from marketplace.extensions import db
+from marketplace.search import postgres
 from marketplace.search.documents import listed_exists
 from marketplace.search.engine import IndexMissingError, IndexOutOfDateError, IndexUnreadableError, current_engine
+from marketplace.search.postgres import health as postgres_health
 from marketplace.search.rebuilding import rebuild_running, report_failure
 
 log = logging.getLogger(__name__)
@@ -70,6 +72,8 @@ def query_failed(engine, error):
 
 def health(day):
     """None when the index answers; else what is wrong and what is being done about it (for ``/readyz``)."""
+    if postgres.enabled():
+        return postgres_health.health(day)
     try:
         engine = usable_engine(day)
     except Exception as error:  # noqa: BLE001 - the database behind the check may be down: say so, do not fail

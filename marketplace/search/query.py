@@ -139,7 +139,11 @@ def run(engine, filters, today_ordinal, with_facets=True):
 
 
 def suggest(engine, text, today_ordinal, limit=8):
-    """Listed product ids whose names start like ``text`` (the last word may be partial), best first."""
+    """Listed product ids whose names start like ``text`` (the last word may be partial), best first.
+
+    A glossary term ("coffee", "cafe", "nuocmam", "trà") also suggests the names holding its Vietnamese words,
+    ranked after the names holding the words as typed (``matching.expansion_scores``).
+    """
     _, columns = engine.searcher()
     plan = Plan.of(text, vocabulary=columns.postings.vocabulary)
     if plan is None:
@@ -148,5 +152,7 @@ def suggest(engine, text, today_ordinal, limit=8):
     names = postings.mask("prefix", "name", plan.words[-1])
     for word in plan.words[:-1]:
         names = names & postings.mask("term", "name", word)
+    if plan.expansions:
+        names = names | name_matches(postings, plan)
     selected = np.nonzero(names & columns.live & (columns.values["listed_until"] >= today_ordinal))[0]
     return columns.values["product_id"][relevance_order(columns, plan, selected)[:limit]].tolist()

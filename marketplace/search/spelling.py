@@ -1,4 +1,10 @@
-"""Spelling help from the catalogue's own vocabulary: the nearest known word for each unknown one."""
+"""Spelling help from the catalogue's own vocabulary: the nearest known word for each unknown one.
+
+An unknown word is read as a catalogue word one edit away, else as a run-together word one edit away split into
+the catalogue's syllables ("cafphe" → "ca phe"), else as a glossary word one edit away ("coffe" → "coffee"),
+else (long words only) as a catalogue word two edits away. Whether a reading is offered is the caller's rule
+(``query.run``): only when what was typed found little, and only when the reading finds more.
+"""
 
 from marketplace.search import glossary, joined
 from marketplace.search.analysis import folded_words
@@ -39,14 +45,59 @@ def understood(word, reader, vocabulary):
     return glossary.is_key(word) or (vocabulary is not None and joined.split(word, vocabulary) is not None)
 
 
+def near_glossary_key(word):
+    """A one-word glossary key one edit away from ``word`` ("coffe" → "coffee"), or None."""
+    if len(word) < joined.MIN_NEAR_LENGTH:
+        return None
+    keys = [reading for reading in joined.readings(word) if glossary.is_key(reading)]
+    return min(keys, key=lambda key: (-common_prefix(word, key), key), default=None)
+
+
+def common_prefix(a, b):
+    """How many leading letters ``a`` and ``b`` share (a slip is more often late in a word than early)."""
+    return next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+
+
+def reading(word, nearest, vocabulary):
+    """How an unknown ``word`` is read, given the catalogue's ``nearest`` word (see the module), or None."""
+    if nearest and edit_distance(word, nearest) <= 1:
+        return nearest
+    if vocabulary is not None and (syllables := joined.split_near(word, vocabulary)):
+        return " ".join(syllables)
+    return near_glossary_key(word) or nearest
+
+
 def corrected_text(searcher, text, vocabulary=None):
-    """The typed text with each unknown word replaced by the catalogue's nearest word, or None."""
-    words, changed = folded_words(text), False
+    """The typed text with each unknown word replaced by its reading, or None."""
     reader = searcher.reader()
+    return _read(text, lambda word: understood(word, reader, vocabulary), lambda word: nearest_word(searcher, word),
+                 vocabulary)
+
+
+def corrected_names_text(text, vocabulary):
+    """``corrected_text`` for a vocabulary of product names (``joined.NameVocabulary``: the database's fallback)."""
+    def known(word):
+        return len(word) < 3 or vocabulary.anywhere(word) or glossary.is_key(word) or bool(
+            joined.split(word, vocabulary))
+
+    return _read(text, known, lambda word: nearest_name_word(word, vocabulary), vocabulary)
+
+
+def nearest_name_word(word, vocabulary):
+    """``nearest_word`` for a vocabulary of names: same first letter, fewest edits, then most names, or None."""
+    limit = max_edits(word)
+    candidates = [(distance, -count, known) for known, count in vocabulary.words.items()
+                  if known[:1] == word[:1] and abs(len(known) - len(word)) <= limit
+                  and (distance := edit_distance(word, known)) <= limit]
+    return min(candidates)[2] if candidates else None
+
+
+def _read(text, known, nearest, vocabulary):
+    words, changed = folded_words(text), False
     for i, word in enumerate(words):
-        if understood(word, reader, vocabulary):
+        if known(word):
             continue
-        suggestion = nearest_word(searcher, word)
+        suggestion = reading(word, nearest(word), vocabulary)
         if suggestion and suggestion != word:
             words[i], changed = suggestion, True
     return " ".join(words) if changed else None

@@ -3,6 +3,9 @@
 Changes queue in the database with the transaction that made them and are applied after commit by whichever
 process gets the index's write lock. A lost or unreadable index takes no change: they stay queued while it is
 rebuilt from the database, which applies them at the end.
+
+With ``SEARCH_BACKEND=postgres`` nothing is queued: the touched products are remembered on the session and their
+documents rewritten just before it commits, in the same transaction (``postgres/writer.py``).
 """
 
 import logging
@@ -15,14 +18,19 @@ from sqlalchemy.orm import Session
 from marketplace.core.clock import today
 from marketplace.extensions import db
 from marketplace.registry.models import Certificate, Entity, Product
+from marketplace.search import postgres, rebuilding
 from marketplace.search.documents import documents_for, listed_exists
 from marketplace.search.engine import IndexMissingError, current_engine
 from marketplace.search.models import SearchPending
+from marketplace.search.postgres import health as postgres_health
+from marketplace.search.postgres import writer as postgres_writer
 from marketplace.search.rebuilding import WRITE_TIMEOUT, apply_queue, report_failure
 from marketplace.shop.catalog.models import Listing, ListingVariant
 
 log = logging.getLogger(__name__)
-__all__ = ["check", "current_engine", "install", "pending_count", "queue", "sync_pending"]
+__all__ = ["check", "current_engine", "install", "pending_count", "queue", "rebuild", "rebuild_running",
+           "sync_pending", "wait_for_rebuild"]
+TOUCHED = "search_touched"  #: session.info key: products whose documents the commit rewrites (postgres backend)
 
 
 # --- collecting changes during flushes -------------------------------------------------------------------------
@@ -57,7 +65,9 @@ def after_flush(session, _context):
     """Queue the products touched by this flush (same transaction: a rollback drops the queue rows)."""
     dirty = [obj for obj in session.dirty if session.is_modified(obj)]
     ids = _product_ids_of(session, [*session.new, *dirty, *session.deleted])
-    if ids:
+    if ids and postgres.enabled():
+        session.info.setdefault(TOUCHED, set()).update(ids)
+    elif ids:
         session.connection().execute(insert(SearchPending), [{"product_id": i} for i in sorted(ids)])
         session.info["search_pending"] = True
 
@@ -65,9 +75,20 @@ def after_flush(session, _context):
 def queue(session, product_ids):
     """Queue products changed by bulk statements (``UPDATE ... WHERE``) that the flush hook cannot see."""
     ids = sorted(set(product_ids))
-    if ids:
+    if ids and postgres.enabled():
+        session.info.setdefault(TOUCHED, set()).update(ids)
+    elif ids:
         session.execute(insert(SearchPending), [{"product_id": i} for i in ids])
         session.info["search_pending"] = True
+
+
+def before_commit(session):
+    """PostgreSQL backend: rewrite the documents of the products this transaction touched, inside it."""
+    if not postgres.enabled() or session.in_nested_transaction():
+        return
+    session.flush()  # the last changes reach after_flush first
+    if ids := session.info.pop(TOUCHED, None):
+        postgres_writer.write(session.connection(), ids, today())
 
 
 def after_commit(session):
@@ -80,14 +101,17 @@ def after_commit(session):
 
 
 def after_rollback(session):
-    """Nothing to apply: the queue rows were rolled back with the change."""
+    """Nothing to apply: the queue rows (or, on PostgreSQL, the touched products) went with the change."""
     session.info.pop("search_pending", None)
+    if not session.in_transaction():  # a savepoint rolled back leaves the outer transaction's products to write
+        session.info.pop(TOUCHED, None)
 
 
 def install():
     """Listen to Flask-SQLAlchemy sessions (once per process)."""
     if not event.contains(FlaskSession, "after_flush", after_flush):
         event.listen(FlaskSession, "after_flush", after_flush)
+        event.listen(FlaskSession, "before_commit", before_commit)
         event.listen(FlaskSession, "after_commit", after_commit)
         event.listen(FlaskSession, "after_soft_rollback", lambda session, _tx: after_rollback(session))
 
@@ -124,7 +148,10 @@ def sync_pending(timeout=None):
     """Apply every queued change to the index; return how many products were refreshed (None: index busy).
 
     While the index is lost or unreadable, changes stay queued and a rebuild from the database is started.
+    The PostgreSQL backend queues nothing: 0.
     """
+    if postgres.enabled():
+        return 0
     timeout = current_app.config.get("SEARCH_WRITE_TIMEOUT", WRITE_TIMEOUT) if timeout is None else timeout
     search = current_engine()
     if search.failure is not None:  # being rebuilt (or about to be): the rebuild applies the queue
@@ -136,6 +163,8 @@ def sync_pending(timeout=None):
 
 def check():
     """(missing, extra): listed products absent from the index, and indexed products that are not listed."""
+    if postgres.enabled():
+        return postgres_health.check()
     searcher, columns = current_engine().searcher()
     day = today()
     live = columns.live & (columns.values["listed_until"] >= day.toordinal())
@@ -148,3 +177,25 @@ def check():
 def pending_count():
     """How many queued changes wait for the index."""
     return db.session.scalar(select(func.count()).select_from(SearchPending))
+
+
+def rebuild(progress=lambda items, label: items, batch=None, wait=True):
+    """Rebuild the index (or the PostgreSQL documents) from the database; the number of listed products.
+
+    One process rebuilds at a time: with ``wait=False`` None is returned at once when another one is.
+    """
+    if postgres.enabled():
+        return postgres_health.rebuild(progress, batch or 1000, wait)
+    return rebuilding.rebuild(progress, batch or 2000, wait)
+
+
+def rebuild_running():
+    """True while a background rebuild runs in this process."""
+    return postgres_health.rebuild_running() if postgres.enabled() else rebuilding.rebuild_running()
+
+
+def wait_for_rebuild(timeout=None):
+    """Wait for this process's background rebuild (if any); True when none is running any more."""
+    if postgres.enabled():
+        return postgres_health.wait_for_rebuild(timeout)
+    return rebuilding.wait_for_rebuild(timeout)

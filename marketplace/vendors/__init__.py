@@ -1,6 +1,17 @@
 """The vendor area (/vendor): what an OCOP entity's members do, one blueprint with views split by topic."""
 
-from marketplace.vendors import channels, dashboard, listings, numbers, orders, photos, placements, team  # noqa: F401  (importing them attaches their routes)
+from marketplace.vendors import (  # noqa: F401  (importing them attaches their routes)
+    channels,
+    dashboard,
+    listings,
+    numbers,
+    orders,
+    photos,
+    placements,
+    shipping,
+    statement,
+    team,
+)
 from marketplace.vendors.blueprint import bp
 
 __all__ = ["bp"]

@@ -9,6 +9,8 @@ from marketplace.access.decorators import role_required
 from marketplace.core.clock import today
 from marketplace.extensions import db
 from marketplace.registry.models import Certificate, Product
+from marketplace.shipping import ghn_client
+from marketplace.shipping import services as shipping
 from marketplace.shop.catalog.rules import availability
 from marketplace.shop.orders.models import Order, OrderLine, VendorOrder
 from marketplace.shop.orders.status import ORDER_STATUSES
@@ -34,7 +36,7 @@ def dashboard():
     status = request.args.get("status")
     status = status if status in ORDER_STATUSES else None
     orders_query = policy.vendor_orders_for(current_user, status=status).add_columns(
-        Order.created_at, Order.name, Order.payment_method, unread_query().scalar_subquery())
+        Order.created_at, Order.name, Order.payment_method, Order.ward_code, unread_query().scalar_subquery())
     order_rows = db.session.execute(orders_query.limit(50)).all()
     vendor_orders = [row[:-1] for row in order_rows]
     unread = order_rows[0][-1] if order_rows else (db.session.scalar(unread_query()) if status else 0)
@@ -47,7 +49,16 @@ def dashboard():
                            showrooms=db.session.scalars(select(Showroom).order_by(Showroom.name)).all(),
                            placement_labels=PLACEMENT_LABELS, order_statuses=ORDER_STATUSES, status=status,
                            vendor_orders=vendor_orders, lines=lines_of([row[0].id for row in vendor_orders]),
-                           unread=unread)
+                           unread=unread, **carrier_context(entity, order_rows))
+
+
+def carrier_context(entity, order_rows):
+    """What the orders list shows of shipping: each part's parcel, which parts the carrier can take, the pick-up."""
+    shipments = shipping.shipments_of([row[0].id for row in order_rows])
+    carriable = shipping.can_hand_over(entity, {row[0].id: row[-2] for row in order_rows
+                                                if row[0].status == "processing"})
+    return {"shipments": shipments, "carriable": carriable, "carrier": ghn_client.settings(),
+            "carrier_labels": shipping.STATUS_LABELS}
 
 
 def lines_of(part_ids):

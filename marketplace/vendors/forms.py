@@ -1,4 +1,4 @@
-"""Vendor forms: applying to sell, inviting staff, a listing's price, stock, package and descriptions, uploads."""
+"""Vendor forms: applying, staff, listings (price, stock, package, weight, descriptions), pick-up address, uploads."""
 
 import re
 
@@ -9,6 +9,7 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAr
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, StopValidation
 from wtforms.widgets import TextInput
 
+from marketplace.accounts.forms import AddressForm
 from marketplace.core.forms import choices, email_field, import_file_field
 
 #: Currency marks a vendor may type around a price: ₫, đ, d, VND, "đồng" (any case).
@@ -70,6 +71,22 @@ class ListingForm(FlaskForm):
     description_en = TextAreaField(_l("Description in English"), render_kw={"rows": 8},
                                    validators=[Optional(), Length(max=5000)])
     published = BooleanField(_l("Show it on the storefront"))
+    weight_g = IntegerField(_l("Shipping weight of one unit, packed (grams)"), render_kw={"inputmode": "numeric"},
+                            validators=[Optional(), NumberRange(min=1, max=50_000, message=_l(
+                                "Between 1 g and 50.000 g (the carrier's limit for a parcel)."))])
+    length_cm = IntegerField(_l("Length (cm)"), validators=[Optional(), NumberRange(min=1, max=200)])
+    width_cm = IntegerField(_l("Width (cm)"), validators=[Optional(), NumberRange(min=1, max=200)])
+    height_cm = IntegerField(_l("Height (cm)"), validators=[Optional(), NumberRange(min=1, max=200)])
+
+
+class ShippingProfileForm(AddressForm):
+    """Where the carrier picks up the entity's parcels, and from what subtotal its shipping is free."""
+
+    name = None  # the entity's name is the sender's
+    free_over_vnd = VndField(_l("Free shipping from (đồng of goods)"),
+                             render_kw={"inputmode": "numeric", "autocomplete": "off"},
+                             validators=[Optional(), NumberRange(min=1000, max=99_999_999,
+                                                                 message=_l("Between 1.000 ₫ and 99.999.999 ₫."))])
 
 
 class VariantForm(FlaskForm):

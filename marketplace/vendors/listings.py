@@ -1,6 +1,6 @@
 """Listings: create and edit (with package sizes), exports, and the bulk upload with its dry run."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -11,7 +11,10 @@ from marketplace.core import uploads
 from marketplace.core.actions import commit_or_flash
 from marketplace.core.clock import today
 from marketplace.extensions import db
+from marketplace.jobs import imports
+from marketplace.jobs.models import ImportRun
 from marketplace.registry.models import Product
+from marketplace.shipping.parcels import grams_in, packed
 from marketplace.shop.catalog import services as shop_services
 from marketplace.shop.catalog.importer import import_catalog
 from marketplace.shop.catalog.models import Listing, ListingVariant
@@ -19,6 +22,8 @@ from marketplace.vendors import exports
 from marketplace.vendors.blueprint import bp
 from marketplace.vendors.forms import ListingForm, ListingUploadForm, VariantForm
 
+#: A listing's shipping weight and size (``shipping/parcels.py`` reads them).
+SHIPPING_FIELDS = ("weight_g", "length_cm", "width_cm", "height_cm")
 #: One page holds several variant forms; the app-wide CSRFProtect checks each request's ``csrf_token``.
 VARIANT_META = {"csrf": False}
 
@@ -31,11 +36,14 @@ def listing(product_id):
     product = policy.get_or_404(select(Product).where(Product.entity_id == entity.id), product_id, Product)
     current = db.session.scalar(select(Listing).where(Listing.product_id == product.id))
     form = ListingForm(obj=current)
+    if request.method == "GET" and current is not None and not current.weight_g:
+        form.weight_g.data = packed(grams_in(current.unit))  # a suggestion from the package's name
     previewing = "preview" in request.form
     if form.validate_on_submit() and not previewing:
         values = {"price_vnd": form.price_vnd.data, "stock": form.stock.data or 0, "unit": form.unit.data or None,
                   "description_vi": form.description_vi.data or None,
-                  "description_en": form.description_en.data or None, "published": form.published.data}
+                  "description_en": form.description_en.data or None, "published": form.published.data,
+                  **{name: getattr(form, name).data or None for name in SHIPPING_FIELDS}}
         _listing, refusal = shop_services.save_listing(product, current, values, None, today())
         db.session.commit()
         if refusal:
@@ -100,6 +108,10 @@ def upload_listings():
     entity = policy.own_entity_or_404(current_user)
     form = ListingUploadForm()
     if form.validate_on_submit():
+        if imports.wants_job(form.file.data):  # a large file, with a queue: the worker checks it, the page polls
+            run = imports.start("listings", current_user, form.file.data, entity_id=entity.id)
+            db.session.commit()
+            return redirect(url_for("vendor.listing_run", run_id=run.id))
         result, token = uploads.dry_run(form.file.data, f"vendor-{current_user.id}", lambda path: import_catalog(
             path, dry_run=True, actor=current_user.email, entity_id=entity.id))
         return render_template("vendors/upload.html", form=form, result=result, token=token,
@@ -125,3 +137,31 @@ def confirm_listings(token):
             created=result.created, updated=result.updated, unchanged=result.unchanged) if result.ok else
           _("Nothing was imported: the file has errors."), "success" if result.ok else "error")
     return redirect(url_for("vendor.dashboard"))
+
+
+@bp.get("/listings/upload/runs/<int:run_id>")
+@role_required("vendor")
+def listing_run(run_id):
+    """A large listing file on the job worker: progress (the page reloads itself), the report, then the outcome."""
+    run = policy.get_or_404(imports.runs_of(current_user), run_id, ImportRun)
+    result = imports.result_of(run)
+    return render_template("vendors/upload_run.html", run=run, result=result, finished=imports.as_json(run)["finished"],
+                           outcome=listing_outcome(result) if run.stage == "checked" else None,
+                           confirm_label=_("Save these listings"))
+
+
+@bp.get("/listings/upload/runs/<int:run_id>.json")
+@role_required("vendor")
+def listing_run_json(run_id):
+    """The run's stage and progress, for a page or a script that polls."""
+    return jsonify(imports.as_json(policy.get_or_404(imports.runs_of(current_user), run_id, ImportRun)))
+
+
+@bp.post("/listings/upload/runs/<int:run_id>/confirm")
+@role_required("vendor")
+def confirm_listing_run(run_id):
+    """Save a large listing file that passed its check: the worker does it (a second click changes nothing)."""
+    run = policy.get_or_404(imports.runs_of(current_user), run_id, ImportRun)
+    if imports.confirm(run):
+        db.session.commit()
+    return redirect(url_for("vendor.listing_run", run_id=run.id))

@@ -1,4 +1,4 @@
-"""The entity's part of orders: confirm, ship, deliver, cancel or refund; packing slips; the statement."""
+"""The entity's part of orders: confirm, ship (to the carrier, or typed in), deliver, cancel, refund; labels, slips."""
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -9,12 +9,13 @@ from marketplace.access import policy
 from marketplace.access.decorators import role_required
 from marketplace.core.actions import commit_or_flash
 from marketplace.core.db import utcnow
+from marketplace.core.input import form_int
 from marketplace.extensions import db
 from marketplace.payments import refunds
 from marketplace.reference.lookup import provinces
-from marketplace.shop.orders import fulfilment, statements
+from marketplace.shipping import services as shipping
+from marketplace.shop.orders import fulfilment
 from marketplace.shop.orders.models import Order, OrderLine, VendorOrder
-from marketplace.shop.orders.statements import statement_response
 from marketplace.vendors.blueprint import bp
 
 
@@ -30,6 +31,10 @@ def fulfil(vendor_order_id, action):
         flash(_("Say why you cancel this order: the buyer will read it."), "error")
     elif action in fulfilment.WITHDRAWALS:
         commit_or_flash(lambda: seen(refunds.settle_part(part, action, current_user.email, note)), _("Saved."))
+    elif action == "ship" and request.form.get("via") == "carrier":
+        weight = form_int("weight_g", default=0, minimum=1, maximum=50_000)
+        commit_or_flash(lambda: seen(fulfilment.hand_to_carrier(part, current_user.email, weight or None)),
+                        _("Handed to the carrier: print the label and stick it on the parcel."))
     else:
         commit_or_flash(lambda: seen(fulfilment.act(part, action, current_user.email, request.form.get("carrier"),
                                                     request.form.get("tracking_number"), note)), _("Saved."))
@@ -40,6 +45,20 @@ def seen(part):
     """Mark a part as opened by the entity (it leaves the unread count); returns it."""
     part.seen_at = part.seen_at or utcnow()
     return part
+
+
+@bp.get("/orders/<int:vendor_order_id>/label")
+@role_required("vendor")
+def label(vendor_order_id):
+    """The carrier's printable label of a part handed to it (a fresh link from the carrier each time)."""
+    entity = policy.own_entity_or_404(current_user)
+    part = policy.get_or_404(select(VendorOrder).where(VendorOrder.entity_id == entity.id), vendor_order_id,
+                             VendorOrder)
+    url, error = shipping.label_url(shipping.shipments_of([part.id]).get(part.id))
+    if error:
+        flash(_("The carrier's label cannot be opened now; try again in a moment."), "error")
+        return redirect(url_for("vendor.dashboard", _anchor=f"part-{part.id}"))
+    return redirect(url)
 
 
 @bp.post("/orders/<int:vendor_order_id>/seen")
@@ -70,10 +89,3 @@ def packing_slip(vendor_order_id):
     return render_template("vendors/slip.html", entity=entity, part=part, order=order, lines=lines,
                            province=provinces().get(order.province_code))
 
-
-@bp.get("/statement.csv")
-@role_required("vendor")
-def statement():
-    """What the platform owes the entity for delivered orders, after its commission (CSV)."""
-    entity = policy.own_entity_or_404(current_user)
-    return statement_response(statements.rows(entity_id=entity.id), f"statement-{entity.slug}.csv")

@@ -7,7 +7,7 @@ import pytest
 from flask import current_app
 from sqlalchemy import func, select
 
-from marketplace.accounts.models import EntityApplication, Invitation, User, VendorMembership
+from marketplace.accounts.models import EntityApplication, Invitation, SavedAddress, User, VendorMembership
 from marketplace.core.audit import AuditEntry
 from marketplace.extensions import db
 from marketplace.registry.models import Certificate
@@ -48,20 +48,23 @@ def world():
     listing_a = make_listing(product_a)
     placement_a = Placement(showroom_id=showroom_a.id, product_id=product_a.id, status="requested")
     db.session.add(placement_a)
+    address_a = SavedAddress(user_id=users["customer"].id, name="Khách", phone="0912345678", province_code="19",
+                             ward_code="05533", ward="Phường Bá Xuyên", address="1 Hoàng Văn Thụ", is_default=True)
+    db.session.add(address_a)
     db.session.commit()
     staff_membership = db.session.scalar(select(VendorMembership).where(
         VendorMembership.user_id == users["staff_this"].id))
     return {"users": users, "entity_a": entity_a, "showroom_a": showroom_a.id, "showroom_b": showroom_b.id,
             "application_a": application_a.id, "staff_membership": staff_membership.id,
             "product_a": product_a.id, "listing_a": listing_a.id, "certificate_a": certificate_a.id,
-            "placement_a": placement_a.id,
+            "placement_a": placement_a.id, "address_a": address_a.id,
             "customer_id": users["customer"].id}
 
 
 def snapshot():
     """Everything a refused request must leave untouched."""
     counts = tuple(db.session.scalar(select(func.count()).select_from(model))
-                   for model in (User, VendorMembership, EntityApplication, Invitation, AuditEntry))
+                   for model in (User, VendorMembership, EntityApplication, Invitation, AuditEntry, SavedAddress))
     roles = tuple(db.session.execute(select(User.id, User.role, User.province_code, User.active)
                                      .order_by(User.id)).all())
     statuses = tuple(db.session.scalars(select(EntityApplication.status).order_by(EntityApplication.id)))
@@ -77,6 +80,12 @@ ANON = {"anonymous": 302}
 ROUTES = [
     ("GET", "/account", {**ANON, "default": 200}),
     ("GET", "/account/data", {**ANON, "default": 200}),
+    ("GET", "/account/addresses", {**ANON, "default": 200}),
+    ("GET", "/account/addresses/new", {**ANON, "default": 200}),
+    ("GET", "/account/addresses/{address_a}/edit", {**ANON, "default": 404, "customer": 200}),
+    ("POST", "/account/addresses/{address_a}/edit", {**ANON, "default": 404, "customer": 302}),
+    ("POST", "/account/addresses/{address_a}/default", {**ANON, "default": 404, "customer": 302}),
+    ("POST", "/account/addresses/{address_a}/delete", {**ANON, "default": 404, "customer": 302}),
     ("GET", "/vendor/", {**ANON, "default": 403, "member_other": 200, "member_this": 200, "staff_this": 200}),
     ("POST", "/vendor/team/invite", {**ANON, "default": 403, "member_this": 302}),
     ("POST", "/vendor/team/{staff_membership}/remove",
@@ -102,7 +111,16 @@ ROUTES = [
     ("GET", "/api/v1/me", {"anonymous": 401, "default": 200}),
     ("GET", "/orders", {**ANON, "default": 200}),
     ("GET", "/admin/payments", {**ANON, "default": 403, "admin": 200}),
+    ("GET", "/admin/jobs", {**ANON, "default": 403, "admin": 200}),
     ("GET", "/admin/statements.csv", {**ANON, "default": 403, "admin": 200}),
+    ("GET", "/admin/statements", {**ANON, "default": 403, "admin": 200}),
+    ("GET", "/admin/statements/{entity_a.id}", {**ANON, "default": 403, "admin": 200}),
+    ("GET", "/admin/statements/{entity_a.id}.xlsx", {**ANON, "default": 403, "admin": 200}),
+    ("POST", "/admin/statements/{entity_a.id}/payouts", {**ANON, "default": 403, "admin": 302}),
+    ("GET", "/admin/withholding", {**ANON, "default": 403, "admin": 200}),
+    ("GET", "/admin/withholding.csv", {**ANON, "default": 403, "admin": 200}),
+    ("GET", "/vendor/statement", {**ANON, "default": 403, "member_other": 200, "member_this": 200,
+                                  "staff_this": 200}),
     ("GET", "/vendor/statement.csv", {**ANON, "default": 403, "member_other": 200, "member_this": 200,
                                       "staff_this": 200}),
     ("GET", "/vendor/numbers", {**ANON, "default": 403, "member_other": 200, "member_this": 200,
@@ -140,13 +158,36 @@ ROUTES = [
       "officer_national": 302, "admin": 302}),
     ("GET", "/showroom/{showroom_a}/shelf.csv", {**ANON, "default": 403, "showroom_staff": 200, "officer_other": 404,
                                                  "officer_this": 200, "officer_national": 200, "admin": 200}),
+    # Payment gateways: what only a gateway's signature opens answers the same to everyone without it.
+    ("GET", "/payments/vnpay/return", {"default": 400}),
+    ("GET", "/payments/momo/return", {"default": 400}),
+    ("GET", "/webhooks/vnpay/ipn", {"default": 200}),
+    ("POST", "/webhooks/momo/ipn", {"default": 400}),
+    ("GET", "/simulated/vnpay/paymentv2/vpcpay.html", {"default": 404}),
+    # Shipping (GHN): the producer's settings and labels, finance staff's cash on delivery, the carrier's callback
+    # (only its secret opens it) and its simulation (development only).
+    ("GET", "/vendor/shipping", {**ANON, "default": 403, "member_other": 200, "member_this": 200, "staff_this": 200}),
+    ("POST", "/vendor/shipping", {**ANON, "default": 403, "member_other": 302, "member_this": 302,
+                                  "staff_this": 302}),
+    ("GET", "/vendor/orders/999999/label", {**ANON, "default": 403, "member_other": 404, "member_this": 404,
+                                            "staff_this": 404}),
+    ("GET", "/admin/cod", {**ANON, "default": 403, "admin": 200}),
+    ("POST", "/admin/cod/reconcile", {**ANON, "default": 403, "admin": 302}),
+    ("GET", "/checkout/quote?province=19&ward=05533", {"default": 200}),
+    ("POST", "/webhooks/ghn", {"default": 401}),
+    ("GET", "/simulated/ghn/", {"default": 404}),
 ]
 FORM_DATA = {
+    "/account/addresses/{address_a}/edit": {"name": "Khách", "phone": "0912345678", "province": "19",
+                                            "ward": "05533", "address": "2 Hoàng Văn Thụ"},
     "/vendor/listings/{listing_a}/variants": {"variant-label": "hộp 500 g", "variant-price_vnd": "220000",
                                               "variant-stock": "3"},
     "/vendor/team/invite": {"email": "new.staff@test.example"},
+    "/vendor/shipping": {"province": "19", "ward": "05533", "address": "1 Hoàng Văn Thụ", "phone": "0912345678"},
     "/officer/applications/{application_a}": {"decision": "approve"},
     "/admin/users/{customer_id}": {"role": "officer", "province": "19", "showroom": "", "active": "y"},
+    "/admin/statements/{entity_a.id}/payouts": {"amount_vnd": "1000", "paid_on": "2026-01-05",
+                                                "bank_reference": "FT-MATRIX-1"},  # nothing is owed: refused
     "/officer/certificates/{certificate_a}/revoke": {"ground": "b", "text": "kiểm tra", "revoked_on": "2026-11-23"},
 }
 CASES = [(method, path, actor, expected.get(actor, expected["default"]))

@@ -1,4 +1,5 @@
-"""Listing photos: verified, re-encoded to WebP without metadata, thumbnails, limits, scoping, serving."""
+"""Listing photos: checked in the request, re-encoded to WebP without metadata by the photo job, thumbnails, limits,
+scoping, serving; a photo being prepared or refused by the job is never shown to buyers."""
 
 import io
 import re
@@ -9,6 +10,7 @@ import pytest
 from PIL import ExifTags, Image, ImageCms, ImageFile
 from sqlalchemy import func, select
 
+from marketplace.core import jobs
 from marketplace.extensions import db
 from marketplace.registry.models import Entity
 from marketplace.shop.catalog import photos as images
@@ -64,16 +66,11 @@ def png_declaring(width, height):
 
 
 @pytest.fixture
-def media(app, tmp_path):
-    """Photos go to a folder of this test."""
-    missing = object()
-    previous = app.config.get("MEDIA_DIR", missing)
-    app.config["MEDIA_DIR"] = str(tmp_path / "media")
-    yield tmp_path / "media"
-    if previous is missing:
-        app.config.pop("MEDIA_DIR", None)
-    else:
-        app.config["MEDIA_DIR"] = previous
+def media(app, tmp_path, monkeypatch):
+    """Photos go to a folder of this test, and the uploads waiting for the photo job to another."""
+    monkeypatch.setitem(app.config, "MEDIA_DIR", str(tmp_path / "media"))
+    monkeypatch.setitem(app.config, "MEDIA_ORIGINALS_DIR", str(tmp_path / "originals"))
+    return tmp_path / "media"
 
 
 @pytest.fixture
@@ -85,7 +82,8 @@ def shop(frozen_clock, media):
     vendor = make_user("vendor", entity=entity)
     other = make_user("vendor", entity=make_entity("HTX Sài Gòn Xanh", province_code="79"))
     db.session.commit()
-    return {"product": product, "listing_id": listing.id, "vendor": vendor, "other": other, "media": media}
+    return {"product": product, "listing_id": listing.id, "vendor": vendor, "other": other, "media": media,
+            "originals": media.parent / "originals"}
 
 
 def page_url(shop):
@@ -123,8 +121,10 @@ def test_jpeg_is_reencoded_to_webp_upright_without_metadata_with_thumbnail(vendo
     page = upload(vendor_client, shop, jpeg_with_metadata(orientation=6))
     assert "Photo added." in page
     (row,) = stored(shop["listing_id"])
+    assert row.status == "ready"  # without a queue the photo job ran right after the upload's commit
     assert (row.width, row.height) == (200, 300)  # orientation 6: turned a quarter clockwise
     assert sorted([row.filename, row.thumbnail]) == files(shop["media"])
+    assert files(shop["originals"]) == []  # the upload kept for the job is gone once the photo is ready
     assert images.FILENAME.fullmatch(row.filename) and images.FILENAME.fullmatch(row.thumbnail)
 
     with Image.open(shop["media"] / row.filename) as photo:
@@ -182,7 +182,7 @@ def test_non_images_and_other_formats_are_refused(vendor_client, shop, data, nam
     page = upload(vendor_client, shop, data, name)
     assert "This file is not a JPEG, PNG or WebP image." in page
     assert stored(shop["listing_id"]) == []
-    assert files(shop["media"]) == []
+    assert files(shop["media"]) == [] and files(shop["originals"]) == []
 
 
 def test_missing_file_is_refused(vendor_client, shop):
@@ -213,7 +213,7 @@ def test_decompression_bombs_are_refused_without_decoding(vendor_client, shop, m
     assert "This image is too large: at most 40 megapixels." in page
     assert decoded == []
     assert stored(shop["listing_id"]) == []
-    assert files(shop["media"]) == []
+    assert files(shop["media"]) == [] and files(shop["originals"]) == []
 
 
 def test_ninth_photo_is_refused(vendor_client, shop):
@@ -410,3 +410,176 @@ def test_photo_of_another_listing_cannot_be_made_cover_through_this_one(vendor_c
     assert vendor_client.post_form(f"/vendor/listings/{my_other_listing}/images/{row.id}/move",
                                    {"direction": "up"}).status_code == 404
     assert stored(shop["listing_id"])[2].id == row.id
+
+
+# --- the photo job ------------------------------------------------------------------------------------------
+
+
+class HeldJobs:
+    """A job queue whose worker has not run yet: deferred jobs wait here until the test runs them (``jobs.run``)."""
+
+    def __init__(self):
+        self.waiting = []
+
+    def enqueue(self, _session, name, args):
+        self.waiting.append((name, args))
+
+    def run_all(self):
+        """Run the waiting jobs (and those they defer), as a worker would."""
+        ran = []
+        while self.waiting:
+            name, args = self.waiting.pop(0)
+            jobs.run(name, args)
+            ran.append(name)
+        return ran
+
+
+@pytest.fixture
+def held_jobs(app, monkeypatch):
+    """Deferred jobs wait for the test instead of running after the commit."""
+    held = HeldJobs()
+    monkeypatch.setitem(app.extensions, jobs.QUEUE, held)
+    return held
+
+
+def buyer_sees(client, shop, row):
+    """Which of ``row``'s files the product page and the home page's card link, and whether they are served."""
+    product_page = client.get(f"/p/{shop['product'].slug}").get_data(as_text=True)
+    home = client.get("/").get_data(as_text=True)
+    with client.get(f"/media/listings/{row.filename}") as response:
+        served = response.status_code == 200
+    return {"product page": f"/media/listings/{row.filename}" in product_page,
+            "opengraph": f'content="http://localhost/media/listings/{row.filename}"' in product_page,
+            "card": f"/media/listings/{row.thumbnail}" in home,
+            "served": served}
+
+
+NOTHING_SEEN = {"product page": False, "opengraph": False, "card": False, "served": False}
+
+
+def test_the_upload_only_checks_and_the_photo_is_invisible_until_its_job_runs(vendor_client, shop, held_jobs,
+                                                                            monkeypatch):
+    decoded = []
+    original_load = ImageFile.ImageFile.load
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: decoded.append(self.size) or original_load(self))
+
+    page = upload(vendor_client, shop, jpeg_with_metadata(orientation=6))
+
+    assert "Photo uploaded: it appears on the product page once it is ready." in page
+    assert decoded == []  # the request read the header only
+    (row,) = stored(shop["listing_id"])
+    assert (row.status, row.failure, row.position) == ("processing", None, 0)
+    assert (row.width, row.height) == (300, 200)  # the declared size until the job has turned it upright
+    assert files(shop["media"]) == []
+    assert files(shop["originals"]) == [row.filename.removesuffix(".webp")]
+    assert held_jobs.waiting == [("photos.process", {"image_id": row.id})]
+    vendor_page = vendor_client.get(page_url(shop)).get_data(as_text=True)
+    assert "Processing photo" in vendor_page and f"/media/listings/{row.thumbnail}" not in vendor_page
+    assert f"{page_url(shop)}/{row.id}/cover" not in vendor_page and f"{page_url(shop)}/{row.id}/delete" in vendor_page
+    assert buyer_sees(vendor_client, shop, row) == NOTHING_SEEN
+    assert f"/media/products/{shop['product'].id}.svg" in vendor_client.get(f"/p/{shop['product'].slug}").get_data(
+        as_text=True)
+
+    assert held_jobs.run_all() == ["photos.process", "photos.discard_original"]
+
+    db.session.refresh(row)
+    assert (row.status, row.width, row.height) == ("ready", 200, 300)
+    assert decoded  # the job decoded it
+    assert files(shop["media"]) == sorted([row.filename, row.thumbnail]) and files(shop["originals"]) == []
+    assert buyer_sees(vendor_client, shop, row) == {"product page": True, "opengraph": True, "card": True,
+                                                    "served": True}
+    data = (shop["media"] / row.filename).read_bytes()
+    assert b"Canon" not in data and b"Tan Cuong" not in data
+    assert "Processing photo" not in vendor_client.get(page_url(shop)).get_data(as_text=True)
+
+
+def truncated_png():
+    """A PNG whose header is fine (it passes the upload's checks) and whose pixels are cut off."""
+    data = encoded(two_colour(), "PNG")
+    return data[:len(data) // 2]
+
+
+def test_a_file_that_fails_to_decode_ends_failed_and_is_never_shown(vendor_client, shop):
+    page = upload(vendor_client, shop, truncated_png(), "photo.png")
+
+    assert "photo.png was not added: This file is not a JPEG, PNG or WebP image." in page
+    assert "Photo added." not in page
+    (row,) = stored(shop["listing_id"])
+    assert (row.status, row.failure) == ("failed", "not_an_image")
+    assert files(shop["media"]) == [] and files(shop["originals"]) == []
+    assert buyer_sees(vendor_client, shop, row) == NOTHING_SEEN
+    vendor_page = vendor_client.get(page_url(shop)).get_data(as_text=True)
+    item = re.search(r'<li class="photo-item is-failed">.*?</li>', vendor_page, re.S).group(0)
+    assert "Not added" in item and "This file is not a JPEG, PNG or WebP image." in item
+    assert "<img" not in item and "Make cover" not in item and "Cover" not in item
+    vietnamese = vendor_client.get(page_url(shop) + "?lang=vi").get_data(as_text=True)
+    assert "Tệp này không phải là ảnh JPEG, PNG hoặc WebP." in vietnamese  # the reason in the vendor's language
+
+    response = vendor_client.post_form(f"{page_url(shop)}/{row.id}/delete?lang=en", follow_redirects=True)
+    assert "Photo removed." in response.get_data(as_text=True)
+    assert stored(shop["listing_id"]) == []
+
+
+def test_a_failed_photo_does_not_take_the_cover_from_a_ready_one(vendor_client, shop):
+    upload(vendor_client, shop, truncated_png(), "broken.png")
+    upload(vendor_client, shop, encoded(two_colour(), "PNG"), "good.png")
+    broken, good = stored(shop["listing_id"])
+    assert (broken.position, broken.status, good.position, good.status) == (0, "failed", 1, "ready")
+    assert buyer_sees(vendor_client, shop, good) == {"product page": True, "opengraph": True, "card": True,
+                                                     "served": True}
+    vendor_page = vendor_client.get(page_url(shop)).get_data(as_text=True)
+    cover = re.search(r'<li class="photo-item is-cover">.*?</li>', vendor_page, re.S).group(0)
+    assert f"/media/listings/{good.thumbnail}" in cover
+
+
+def test_the_photo_job_run_twice_or_after_a_deletion_changes_nothing(vendor_client, shop, held_jobs):
+    upload(vendor_client, shop, encoded(two_colour(), "PNG"), "a.png")
+    (row,) = stored(shop["listing_id"])
+    job = held_jobs.waiting[0]
+    held_jobs.run_all()
+    db.session.refresh(row)
+    before = {name: (shop["media"] / name).read_bytes() for name in files(shop["media"])}
+    state = (row.status, row.width, row.height, row.filename, row.thumbnail, row.failure)
+
+    jobs.run(*job)  # again, as a retry after a crash would
+
+    assert held_jobs.waiting == []  # nothing to do: not even the original to discard
+    db.session.refresh(row)
+    assert (row.status, row.width, row.height, row.filename, row.thumbnail, row.failure) == state
+    assert {name: (shop["media"] / name).read_bytes() for name in files(shop["media"])} == before
+
+    upload(vendor_client, shop, encoded(two_colour(), "PNG"), "b.png")
+    second = stored(shop["listing_id"])[1]
+    (deferred,) = held_jobs.waiting
+    vendor_client.post_form(f"{page_url(shop)}/{second.id}/delete")  # deleted while waiting for its job
+    assert files(shop["originals"]) == []
+    held_jobs.run_all()
+    assert [r.id for r in stored(shop["listing_id"])] == [row.id]
+    assert files(shop["media"]) == sorted(before)
+    jobs.run(*deferred)
+    assert files(shop["media"]) == sorted(before)
+
+
+def test_a_run_cut_short_is_finished_by_the_next_one(vendor_client, shop, held_jobs):
+    """A worker that died after writing the files but before committing: the retry rewrites them and commits."""
+    upload(vendor_client, shop, encoded(two_colour(), "PNG"), "a.png")
+    (row,) = stored(shop["listing_id"])
+    shop["media"].mkdir(exist_ok=True)
+    (shop["media"] / row.filename).write_bytes(b"half")
+    held_jobs.run_all()
+    db.session.refresh(row)
+    assert row.status == "ready"
+    with Image.open(shop["media"] / row.filename) as photo:
+        assert photo.format == "WEBP"
+
+
+def test_an_upload_lost_before_its_job_fails_with_a_reason(vendor_client, shop, held_jobs):
+    upload(vendor_client, shop, encoded(two_colour(), "PNG"), "a.png")
+    (row,) = stored(shop["listing_id"])
+    (shop["originals"] / row.filename.removesuffix(".webp")).unlink()
+    held_jobs.run_all()
+    db.session.refresh(row)
+    assert (row.status, row.failure) == ("failed", "lost")
+    assert "The uploaded file was lost before it could be prepared: please upload it again." in vendor_client.get(
+        page_url(shop)).get_data(as_text=True)
+    assert buyer_sees(vendor_client, shop, row) == NOTHING_SEEN

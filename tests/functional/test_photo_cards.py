@@ -1,4 +1,5 @@
-"""Vendors' photos reach the cards: the cover (lowest position) is the card image, with srcset and lazy loading."""
+"""Vendors' photos reach the cards: the cover (the ready photo of lowest position) is the card image, with srcset
+and lazy loading; photos being prepared or refused by the photo job are never shown."""
 
 import re
 
@@ -13,11 +14,12 @@ from marketplace.shop.catalog.queries import load_cards
 from tests.factories import make_entity, make_listed
 
 
-def add_photos(product, count, first_position=0, width=1600, height=1200):
+def add_photos(product, count, first_position=0, width=1600, height=1200, statuses=()):
     listing = db.session.scalar(select(Listing).where(Listing.product_id == product.id))
+    statuses = list(statuses) + ["ready"] * (count - len(statuses))
     rows = [ListingImage(listing_id=listing.id, position=first_position + n, filename=f"{product.id:08x}{n:024x}.webp",
-                         thumbnail=f"{product.id:08x}{n:024x}_t.webp", width=width, height=height)
-            for n in range(count)]
+                         thumbnail=f"{product.id:08x}{n:024x}_t.webp", width=width, height=height,
+                         status=statuses[n]) for n in range(count)]
     db.session.add_all(rows)
     db.session.flush()
     return listing, rows
@@ -74,3 +76,24 @@ def test_small_photo_srcset_uses_its_real_thumbnail_width(client, frozen_clock):
     db.session.commit()
     image = card_image(client.get("/search").get_data(as_text=True), "Mật ong bạc hà")
     assert f"/media/listings/{row.thumbnail} 200w, /media/listings/{row.filename} 300w" in image
+
+
+def test_photos_being_prepared_or_refused_are_neither_cover_nor_gallery(client, frozen_clock):
+    product = make_listed("Mật ong bạc hà")
+    _listing, (processing, failed, ready, later) = add_photos(product, 4, statuses=("processing", "failed"))
+    db.session.commit()
+    assert load_cards([product.id], clock.today())[0].cover.id == ready.id
+    image = card_image(client.get("/search").get_data(as_text=True), "Mật ong bạc hà")
+    assert f'src="/media/listings/{ready.thumbnail}"' in image
+    page = client.get(f"/p/{product.slug}").get_data(as_text=True)
+    assert f"/media/listings/{ready.filename}" in page and f"/media/listings/{later.filename}" in page
+    assert processing.filename[:32] not in page and failed.filename[:32] not in page
+
+
+def test_a_listing_whose_photos_are_all_being_prepared_shows_the_letter_tile(client, frozen_clock):
+    product = make_listed("Mật ong bạc hà")
+    add_photos(product, 2, statuses=("processing", "failed"))
+    db.session.commit()
+    assert load_cards([product.id], clock.today())[0].cover is None
+    image = card_image(client.get("/search").get_data(as_text=True), "Mật ong bạc hà")
+    assert f'src="/media/products/{product.id}.svg"' in image

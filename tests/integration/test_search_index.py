@@ -1,7 +1,12 @@
-"""The index stays true: changes arrive at commit, lapses need no reindex, nothing is lost when it is busy."""
+"""The index stays true: changes arrive at commit, lapses need no reindex, nothing is lost when it is busy.
+
+Run on both backends (``TEST_SEARCH_BACKEND``); the Whoosh index's own machinery is tested on Whoosh only, the
+PostgreSQL documents' in ``test_search_postgres.py``.
+"""
 
 from datetime import date, time, timedelta
 
+import sqlalchemy as sa
 from sqlalchemy import func, select, update
 
 from marketplace import search
@@ -11,6 +16,7 @@ from marketplace.search.models import SearchPending
 from marketplace.search.sync import current_engine
 from marketplace.shop.catalog.models import Listing, ListingVariant
 from tests.factories import make_certificate, make_listed, make_listing, make_product
+from tests.support.search_backend import POSTGRES_SEARCH, postgres_only, whoosh_only
 
 TODAY = date(2026, 11, 23)
 
@@ -48,10 +54,12 @@ def test_a_rollback_drops_the_queued_change(client, frozen_clock):
     listing = db.session.scalar(select(Listing).where(Listing.product_id == product.id))
     listing.price_vnd = 1
     db.session.flush()
-    assert db.session.scalar(select(func.count()).select_from(SearchPending)) == 1
+    if not POSTGRES_SEARCH:
+        assert db.session.scalar(select(func.count()).select_from(SearchPending)) == 1
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(SearchPending)) == 0
     assert names(client, "&q=cao+bo") == ["Chè Shan tuyết Cao Bồ"]
+    assert names(client, "&q=cao+bo&price_max=1") == []
 
 
 def test_bulk_updates_are_queued_explicitly(client, frozen_clock):
@@ -68,13 +76,21 @@ def test_lapse_at_midnight_needs_no_reindex(client, frozen_clock):
     make_certificate(product, valid_from=date(2023, 11, 23), valid_until=TODAY)
     make_listing(product)
     db.session.commit()
-    generation = current_engine().searcher()[0]
+    written = stored_version(product)
     frozen_clock.set(TODAY, time(23, 59))
     assert names(client, "&q=mien+dong") == ["Miến dong Bình Liêu"]
     frozen_clock.set(TODAY + timedelta(days=1), time(0, 0))
     assert names(client, "&q=mien+dong") == []
     assert client.get("/api/v1/search/suggest?q=mien").get_json()["items"] == []
-    assert current_engine().searcher()[0] is generation  # same index, nothing rewritten
+    assert stored_version(product) == written  # same index, nothing rewritten
+
+
+def stored_version(product):
+    """What identifies the stored document of ``product``: the Whoosh searcher, or the PostgreSQL row version."""
+    if POSTGRES_SEARCH:
+        return db.session.scalar(sa.text("SELECT xmin::text FROM search_document WHERE product_id = :id"),
+                                 {"id": product.id})
+    return current_engine().searcher()[0]
 
 
 def test_upgrade_keeps_the_product_listed_across_the_handover(client, frozen_clock):
@@ -87,6 +103,7 @@ def test_upgrade_keeps_the_product_listed_across_the_handover(client, frozen_clo
     assert names(client, "&q=cam+cao+phong") == ["Cam Cao Phong"]  # still found with no reindex
 
 
+@whoosh_only
 def test_busy_index_keeps_changes_queued_until_the_next_sync(app, client, frozen_clock):
     app.config["SEARCH_WRITE_TIMEOUT"] = 0.2
     try:
@@ -106,6 +123,7 @@ def test_busy_index_keeps_changes_queued_until_the_next_sync(app, client, frozen
         app.config.pop("SEARCH_WRITE_TIMEOUT")
 
 
+@whoosh_only
 def test_rebuild_swaps_generations_and_check_finds_drift(client, runner, frozen_clock):
     make_listed("Nhãn lồng Hưng Yên")
     missing = make_listed("Vải thiều Thanh Hà")
@@ -119,6 +137,22 @@ def test_rebuild_swaps_generations_and_check_finds_drift(client, runner, frozen_
     assert current_engine().current.resolve() != first and not first.exists()
     assert runner.invoke(args=["search", "check"]).exit_code == 0
     assert sorted(names(client)) == ["Nhãn lồng Hưng Yên", "Vải thiều Thanh Hà"]
+
+
+@postgres_only
+def test_reindex_rewrites_the_documents_and_check_finds_drift(client, runner, frozen_clock):
+    kept = make_listed("Nhãn lồng Hưng Yên", price_vnd=90000)
+    missing = make_listed("Vải thiều Thanh Hà")
+    db.session.commit()
+    with db.engine.begin() as connection:  # damage the documents behind the application's back
+        connection.execute(sa.text("DELETE FROM search_document WHERE product_id = :id"), {"id": missing.id})
+        connection.execute(sa.text("UPDATE search_document SET price = 1 WHERE product_id = :id"), {"id": kept.id})
+    result = runner.invoke(args=["search", "check"])
+    assert result.exit_code == 1 and f"missing: 2 {sorted([kept.id, missing.id])}" in result.output
+    assert "indexed 2 listed products" in runner.invoke(args=["search", "reindex"]).output
+    assert runner.invoke(args=["search", "check"]).exit_code == 0
+    assert sorted(names(client)) == ["Nhãn lồng Hưng Yên", "Vải thiều Thanh Hà"]
+    assert names(client, "&price_max=1") == []
 
 
 def test_suggest_completes_product_names(client, frozen_clock):
@@ -203,3 +237,39 @@ def test_variant_changes_reach_the_index_after_commit(client, frozen_clock):
     assert names(client, "&q=suoi+giang&in_stock=true") == []
     assert names(client, "&q=suoi+giang&price_max=160000") == ["Chè Shan tuyết Suối Giàng"]
     assert db.session.scalar(select(func.count()).select_from(SearchPending)) == 0
+
+
+def suggested(client, text):
+    return [item["name"] for item in client.get("/api/v1/search/suggest", query_string={"q": text}).get_json()["items"]]
+
+
+def test_suggest_knows_the_glossary_and_run_together_words(client, frozen_clock):
+    for name in ("Cà phê hạt rang Bích Thao", "Cá kho làng Vũ Đại", "Mật ong rừng U Minh", "Nước mắm Cửa Việt",
+                 "Trà xanh Tân Cương", "Chè búp Thái Nguyên", "Tràng hạt gỗ trầm"):
+        make_listed(name)
+    db.session.commit()
+    for typed in ("coffee", "cafe", "caphe", "ca phe"):
+        assert suggested(client, typed) == ["Cà phê hạt rang Bích Thao"], typed  # never the fish ("cá")
+    assert suggested(client, "honey") == ["Mật ong rừng U Minh"]
+    assert suggested(client, "nuocmam") == suggested(client, "fish sauce") == ["Nước mắm Cửa Việt"]
+    assert suggested(client, "tea") == ["Chè búp Thái Nguyên", "Trà xanh Tân Cương"]
+    assert suggested(client, "tra") == ["Trà xanh Tân Cương", "Chè búp Thái Nguyên", "Tràng hạt gỗ trầm"]
+    assert suggested(client, "trang") == ["Tràng hạt gỗ trầm"]  # the last word still completes
+
+
+def test_a_slip_inside_a_run_together_word_is_read_only_when_nothing_matched(client, frozen_clock):
+    for name in ("Cà phê hạt rang Bích Thao", "Cà phê bột Khe Sanh", "Cà phê Robusta Đắk Song", "Nước mắm Cửa Việt",
+                 "Bánh tráng Trảng Bàng"):
+        make_listed(name)
+    db.session.commit()
+    for typed, reading, found in (("cafphe", "ca phe", 3), ("caphee", "ca phe", 3), ("nuocmamm", "nuoc mam", 1),
+                                  ("banhtrnag", "banh trang", 1), ("coffe", "coffee", 3)):
+        body = client.get("/api/v1/products", query_string={"q": typed}).get_json()
+        assert (body.get("corrected_query"), body["total"]) == (reading, found), typed
+    make_listed("Bánh quy Caphee")  # now the word as typed is a listed name's: answered as typed, never read again
+    db.session.commit()
+    body = client.get("/api/v1/products?q=caphee").get_json()
+    assert [item["name"] for item in body["items"]] == ["Bánh quy Caphee"]
+    assert "corrected_query" not in body and "did_you_mean" not in body
+    page = client.get("/search?q=cafphe").get_data(as_text=True)
+    assert "ca phe" in page and "<mark>Cà</mark> <mark>phê</mark>" in page

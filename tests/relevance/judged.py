@@ -126,3 +126,37 @@ NEVER_NEAR_TOP = [
     ("q=cafe", {"cá"}),  # was corrected to "ca": fish
     ("q=coffee", {"chè", "trà", "cá"}),
 ]
+
+#: A slip inside a run-together word, or in a glossary word (issue 12): (query string, the reading answered instead
+#: since nothing matched as typed, a word the first result's name must hold, names that must be among the first 10).
+SLIPS = [
+    ("q=cafphe", "ca phe", "cà", ["Cà phê hạt rang Bích Thao", "Cà phê Robusta Khe Sanh"]),  # a letter too many
+    ("q=caphee", "ca phe", "cà", ["Cà phê hạt rang Bích Thao", "Cà phê Robusta Khe Sanh"]),
+    ("q=nuocmamm", "nuoc mam", "nước", ["Nước mắm Cẩm Nhượng", "Nước mắm Vạn Phần"]),
+    ("q=nuocmem", "nuoc mam", "nước", ["Nước mắm Cẩm Nhượng", "Nước mắm Vạn Phần"]),  # a wrong letter
+    ("q=banhtrangg", "banh trang", "bánh", ["Bánh tráng phơi sương Trảng Bàng", "Bánh tráng Thuận Hưng"]),
+    ("q=banhtrnag", "banh trang", "bánh", ["Bánh tráng phơi sương Trảng Bàng", "Bánh tráng Thuận Hưng"]),  # swapped
+    ("q=keodau", "keo dua", "kẹo", ["Kẹo dừa Tam Quan", "Kẹo dừa sữa Mỏ Cày"]),
+    ("q=hatdieuu", "hat dieu", "điều", ["Hạt điều rang muối Bình Phước"]),
+    ("q=thanhlongg", "thanh long", "thanh", ["Thanh long ruột đỏ Hàm Thuận Nam"]),
+    ("q=matongg+rung", "mat ong rung", "mật", ["Mật ong rừng tràm U Minh Thượng", "Mật ong rừng Vũ Quang"]),
+    ("q=cafphe+bich+thao", "ca phe bich thao", "cà", ["Cà phê hạt rang Bích Thao", "Cà phê bột nguyên chất Bích Thao"]),
+    ("q=coffe", "coffee", "cà", ["Cà phê hạt rang Bích Thao", "Cà phê Robusta Khe Sanh"]),  # a glossary word
+    ("q=honye", "honey", "mật", ["Mật ong rừng Vũ Quang", "Mật ong hoa tràm Đức Huệ"]),
+]
+
+#: Autocomplete as buyers type (issue 12): (what was typed, Vietnamese phrases one of which every suggestion holds).
+SUGGESTED = [
+    ("coffee", ["cà phê"]),
+    ("cafe", ["cà phê"]),
+    ("caphe", ["cà phê"]),
+    ("honey", ["mật ong"]),
+    ("nuocmam", ["nước mắm"]),
+    ("fish sauce", ["nước mắm"]),
+    ("banhtrang", ["bánh tráng"]),
+    ("macca", ["mắc ca"]),
+    ("macadamia", ["mắc ca"]),
+    ("tea", ["chè", "trà"]),
+    ("thit heo", ["thịt lợn", "thịt heo"]),
+    ("nuoc m", ["nước mắm"]),  # the last word still completes
+]

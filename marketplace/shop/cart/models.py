@@ -5,6 +5,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from marketplace.core.db import TimestampMixin
 from marketplace.extensions import db
+from marketplace.shipping.models import ShippingRate  # noqa: F401  (the fallback rates moved to shipping/)
 
 
 class Cart(TimestampMixin, db.Model):
@@ -30,14 +31,3 @@ class CartLine(db.Model):
     variant_id: Mapped[int | None] = mapped_column(ForeignKey("listing_variant.id", ondelete="CASCADE"))
     quantity: Mapped[int] = mapped_column(Integer)
 
-
-class ShippingRate(db.Model):
-    """An entity's shipping fee for one order part, to one province (NULL: everywhere else)."""
-
-    __tablename__ = "shipping_rate"
-    __table_args__ = (UniqueConstraint("entity_id", "province_code", name="uq_shipping_rate"),
-                      CheckConstraint("fee_vnd >= 0", name="fee"))
-    id: Mapped[int] = mapped_column(primary_key=True)
-    entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"), index=True)
-    province_code: Mapped[str | None] = mapped_column(ForeignKey("province.code"))
-    fee_vnd: Mapped[int] = mapped_column(Integer)

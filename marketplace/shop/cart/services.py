@@ -3,14 +3,14 @@
 import secrets
 from dataclasses import dataclass, field
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from marketplace.core.errors import Refused
 from marketplace.extensions import db
 from marketplace.registry.models import Certificate, Entity, Product
-from marketplace.shop.cart.models import Cart, CartLine, ShippingRate
+from marketplace.shipping.quotes import Destination, Part, quote_parts
+from marketplace.shop.cart.models import Cart, CartLine
 from marketplace.shop.catalog.models import Listing, ListingVariant
 from marketplace.shop.catalog.rules import availability
 
@@ -56,11 +56,16 @@ class Item:
 
 @dataclass
 class Group:
-    """One entity's part of the basket, with its shipping fee."""
+    """One entity's part of the basket, with its shipping fee and expected delivery (``shipping.quotes.Quote``)."""
 
     entity: Entity
     items: list = field(default_factory=list)
-    shipping_vnd: int = 0
+    quote: object = None
+
+    @property
+    def shipping_vnd(self):
+        """What the buyer pays to ship this part."""
+        return self.quote.fee_vnd if self.quote else 0
 
     @property
     def subtotal_vnd(self):
@@ -221,8 +226,12 @@ def merge_on_login(user, session):
     db.session.delete(anonymous)
 
 
-def view(cart, day, province_code=None):
-    """The basket grouped by entity, every line judged by the storefront rule today (four queries)."""
+def view(cart, day, province_code=None, ward_code=None):
+    """The basket grouped by entity, every line judged by the storefront rule today, each part's shipping quoted.
+
+    Four queries, plus the carrier's quotes when the ward is known and a carrier is configured (``shipping.quotes``:
+    the entity's rate table otherwise).
+    """
     if cart is None:
         return BasketView(groups=[])
     rows = db.session.execute(
@@ -239,17 +248,11 @@ def view(cart, day, province_code=None):
         group = groups.setdefault(entity.id, Group(entity=entity))
         group.items.append(Item(line, listing, product, availability(listing, certificates.get(product.id, []), day),
                                 variant))
-    fees = shipping_fees(list(groups), province_code)
+    parts = [Part(group.entity, group.subtotal_vnd, tuple((item.listing, item.variant, item.line.quantity)
+                                                         for item in group.items if item.buyable))
+             for group in groups.values()]
+    destination = Destination(province_code, ward_code) if province_code else None
+    quotes = quote_parts(parts, destination, day)
     for entity_id, group in groups.items():
-        group.shipping_vnd = fees.get(entity_id, current_app.config["SHIPPING_DEFAULT_VND"])
+        group.quote = quotes[entity_id]
     return BasketView(groups=list(groups.values()))
-
-
-def shipping_fees(entity_ids, province_code):
-    """``{entity_id: fee}`` for shipping to ``province_code``: the entity's rate there, else its default."""
-    fees = {}
-    rates = db.session.scalars(select(ShippingRate).where(ShippingRate.entity_id.in_(entity_ids))).all()
-    for rate in sorted(rates, key=lambda r: r.province_code is not None):  # defaults first, specific wins
-        if rate.province_code in (None, province_code):
-            fees[rate.entity_id] = rate.fee_vnd
-    return fees

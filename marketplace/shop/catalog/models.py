@@ -17,6 +17,7 @@ class Listing(OfProduct, TimestampMixin, db.Model):
     __table_args__ = (
         CheckConstraint("price_vnd > 0", name="price_positive"),
         CheckConstraint("stock >= 0", name="stock_not_negative"),
+        CheckConstraint("weight_g IS NULL OR weight_g > 0", name="weight_positive"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), unique=True)
@@ -27,6 +28,13 @@ class Listing(OfProduct, TimestampMixin, db.Model):
     description_vi: Mapped[str | None] = mapped_column(Text)
     description_en: Mapped[str | None] = mapped_column(Text)
     published: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    #: Shipping weight of one unit of the listing's own package, packed (grams): what carriers price. NULL: read
+    #: from the package's name ("hộp 500 g"), else the default (``shipping/parcels.py``).
+    weight_g: Mapped[int | None] = mapped_column(Integer)
+    #: The packed unit's size in centimetres (optional; carriers price bulky parcels by volume).
+    length_cm: Mapped[int | None] = mapped_column(Integer)
+    width_cm: Mapped[int | None] = mapped_column(Integer)
+    height_cm: Mapped[int | None] = mapped_column(Integer)
 
     product = relationship("Product", back_populates="listing", lazy="raise")
 
@@ -50,18 +58,31 @@ class ListingVariant(db.Model):
     stock: Mapped[int] = mapped_column(Integer, default=0)
 
 
+#: A photo's states: uploaded and waiting for the photo job, shown to buyers, or refused by the full decode.
+PHOTO_STATUSES = ("processing", "ready", "failed")
+
+
 class ListingImage(db.Model):
-    """A product photo of a listing: verified, re-encoded without metadata, with a thumbnail (up to 8)."""
+    """A product photo of a listing: verified, re-encoded without metadata, with a thumbnail (up to 8).
+
+    An upload is ``processing`` until the ``photos.process`` job has made its files (then ``ready``: buyers see only
+    these) or found it cannot be decoded (``failed``, with ``failure`` saying why; its owner sees it and deletes it).
+    """
 
     __tablename__ = "listing_image"
-    __table_args__ = (UniqueConstraint("listing_id", "position", name="uq_listing_image_position"),)
+    __table_args__ = (UniqueConstraint("listing_id", "position", name="uq_listing_image_position"),
+                      CheckConstraint(f"status IN {PHOTO_STATUSES}", name="status"))
     id: Mapped[int] = mapped_column(primary_key=True)
     listing_id: Mapped[int] = mapped_column(ForeignKey("listing.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     filename: Mapped[str] = mapped_column(String(80))  #: the re-encoded image in the media folder
     thumbnail: Mapped[str] = mapped_column(String(80))
+    #: The stored image's size once ready; the upload's declared size while processing.
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(12), default="ready", server_default="ready")
+    #: Why the photo job refused the upload (``photos.FAILURES``: a key, translated when shown); None otherwise.
+    failure: Mapped[str | None] = mapped_column(String(40))
 
 
 class ProductView(db.Model):

@@ -39,7 +39,7 @@ class ProductCard(ProductPlace):
     certificate: Certificate
     entity: Entity
     variants: list = field(default_factory=list)  #: the listing's other package sizes
-    cover: ListingImage | None = None  #: the vendor's cover photo (lowest position), None for the generated tile
+    cover: ListingImage | None = None  #: the cover: the ready photo of lowest position; None for the generated tile
 
     @property
     def offer(self):
@@ -58,10 +58,11 @@ class ProductCard(ProductPlace):
 
 
 def _cover_condition():
-    """Join condition picking each listing's cover photo: its photo with the lowest position."""
+    """Join condition picking each listing's cover photo: its ready photo with the lowest position."""
     other = aliased(ListingImage)
-    first = select(func.min(other.position)).where(other.listing_id == Listing.id).scalar_subquery()
-    return and_(ListingImage.listing_id == Listing.id, ListingImage.position == first)
+    first = (select(func.min(other.position)).where(other.listing_id == Listing.id, other.status == "ready")
+             .scalar_subquery())
+    return and_(ListingImage.listing_id == Listing.id, ListingImage.status == "ready", ListingImage.position == first)
 
 
 def load_cards(product_ids, day):
@@ -90,7 +91,7 @@ class ProductDetail(ProductPlace):
     listing: Listing | None
     certificates: list
     availability: object
-    images: list = field(default_factory=list)  #: the listing's photos by position (ListingImage)
+    images: list = field(default_factory=list)  #: the listing's ready photos by position (ListingImage)
     elsewhere: list = field(default_factory=list)  #: (ProductChannel, SalesChannel): "also available at"
     variants: list = field(default_factory=list)  #: the listing's other package sizes (ListingVariant), by price
     alternatives: list = field(default_factory=list)  #: (heading key, [ProductCard]) offered when not listed
@@ -126,7 +127,7 @@ def product_detail(day, slug=None, product_id=None):
     certificates = db.session.scalars(
         select(Certificate).where(Certificate.product_id == product.id).order_by(Certificate.valid_from.desc())
     ).all()
-    images = images_for([listing.id]).get(listing.id, []) if listing is not None else []
+    images = images_for([listing.id], ready=True).get(listing.id, []) if listing is not None else []
     decided = availability(listing, certificates, day)
     elsewhere = product_channels([product.id]).get(product.id, []) if decided.listed else []
     variants = variants_of([listing.id]).get(listing.id, []) if decided.listed else []

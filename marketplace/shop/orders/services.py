@@ -23,7 +23,7 @@ from marketplace.registry.codes import ALPHABET
 from marketplace.shop.cart.models import CartLine
 from marketplace.shop.catalog.models import Listing, ListingVariant
 from marketplace.shop.orders.models import Order, OrderLine, VendorOrder
-from marketplace.shop.orders.status import CANCELLABLE, begin, check_transition, move
+from marketplace.shop.orders.status import CANCELLABLE, ONLINE_METHODS, begin, check_transition, move
 from marketplace.shop.orders.vendor_mail import notify_vendors
 
 GUEST_SALT = "guest-order"
@@ -135,7 +135,7 @@ def place_order(user, cart, basket, contact, payment_method, day, submission=Non
             raise Refused(_("Sorry, %(product)s has just sold out or has fewer units left.",
                                  product=item.product.name))
     status = "processing" if payment_method == "cod" else "pending_payment"
-    minutes = current_app.config["RESERVATION_MINUTES"] if payment_method == "card" else (
+    minutes = current_app.config["RESERVATION_MINUTES"] if payment_method in ONLINE_METHODS else (
         current_app.config["TRANSFER_RESERVATION_HOURS"] * 60)
     order = Order(reference=new_reference(day), user_id=user.id if user else None, checkout_token=submission,
                   email=contact.email, name=contact.name, phone=contact.phone, province_code=contact.province_code,
@@ -194,7 +194,7 @@ def return_lines(lines):
 
 
 #: Part statuses that mean the goods left the producer: the order can no longer be cancelled as a whole.
-SENT = ("shipped", "delivered")
+SENT = ("shipped", "delivered", "returned")
 
 
 def sent_parts(order):
@@ -210,16 +210,17 @@ def cancel(order, actor, note=None):
     if sent_parts(order):
         raise Refused(_("A producer has already shipped its part: cancel the parts not shipped yet, one by one."))
     check_transition(order.status, "cancelled")  # before any part moves
-    returned = []
+    cancelled, returned = [], []
     for part, lines in lines_of(order):
         if part.status in CANCELLABLE:
             move(part, "cancelled", actor, note)
+            cancelled.append(part)
             returned += lines
     move(order, "cancelled", actor, note)
     product_ids = return_lines(returned)
     order.reserved_until = None
     search.queue(db.session, product_ids)
-    notify(order, "cancelled")
+    notify(order, "cancelled", parts=cancelled)  # a part cancelled alone before was announced then
     return order
 
 
@@ -233,6 +234,8 @@ def cancellable_part(order, part_id):
     part = next((part for part, _lines in lines_of(order) if part.id == part_id), None)
     if part is None or order.status not in CANCELLABLE or order.status == "pending_payment":
         raise Refused(_("This order can no longer be cancelled."))
+    if part.status == "cancelled":
+        raise Refused(_("This part of your order is already cancelled."))
     if part.status not in CANCELLABLE:
         raise Refused(_("This producer has already shipped its part: it can no longer be cancelled."))
     return part
@@ -264,9 +267,12 @@ def mark_paid(order, actor):
     return order
 
 
-def notify(order, kind):
-    """E-mail the customer about their order, in their language; the producers hear of their parts too."""
-    notify_vendors(order, kind)
+def notify(order, kind, parts=None):
+    """E-mail the customer about their order, in their language; the producers hear of their parts too.
+
+    :param parts: the parts whose producers hear of it (see ``vendor_mail.notify_vendors``); ``[]``: none.
+    """
+    notify_vendors(order, kind, parts)
     user = db.session.get(User, order.user_id) if order.user_id else None
     locale = user.preferred_locale if user else "vi"
     guest = {} if order.user_id else {"key": guest_key(order)}  # a guest's only way back to the order

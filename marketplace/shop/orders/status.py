@@ -12,12 +12,15 @@ from marketplace.core.db import compare_and_set_status
 from marketplace.core.errors import Refused
 from marketplace.extensions import db
 
-ORDER_STATUSES = ("pending_payment", "paid", "processing", "shipped", "delivered", "cancelled", "refunded")
-PAYMENT_METHODS = ("cod", "bank_transfer", "card")
+ORDER_STATUSES = ("pending_payment", "paid", "processing", "shipped", "delivered", "cancelled", "refunded",
+                  "returned")
+PAYMENT_METHODS = ("cod", "bank_transfer", "card", "vnpay", "momo")
+#: Methods paid online at once (card, VNPay, MoMo): their stock is held only RESERVATION_MINUTES.
+ONLINE_METHODS = ("card", "vnpay", "momo")
 #: How statuses read in messages (the order pages spell them the same way).
 STATUS_LABELS = {"pending_payment": _l("Waiting for payment"), "paid": _l("Paid"), "processing": _l("Being prepared"),
                  "shipped": _l("Shipped"), "delivered": _l("Delivered"), "cancelled": _l("Cancelled"),
-                 "refunded": _l("Refunded")}
+                 "refunded": _l("Refunded"), "returned": _l("Returned to the producer")}
 #: The statuses a new order (and its parts) starts in: cash on delivery at ``processing``, the others unpaid.
 INITIAL = ("pending_payment", "processing")
 #: from → allowed targets, one step at a time (vendor orders; orders too when a service moves them directly).
@@ -25,8 +28,9 @@ TRANSITIONS = {
     "pending_payment": ("paid", "cancelled"),
     "paid": ("processing", "cancelled", "refunded"),
     "processing": ("shipped", "cancelled", "refunded"),
-    "shipped": ("delivered",),
+    "shipped": ("delivered", "returned"),  # the carrier delivered it, or brought it back (delivery failed)
     "delivered": ("refunded",),
+    "returned": ("refunded",),  # a returned part paid online is refunded by its producer
     "cancelled": (),
     "refunded": (),
 }
@@ -36,10 +40,11 @@ TRANSITIONS = {
 #: ``pending_payment`` only with their order (paid) or cancelled, so an unpaid order never jumps.
 ORDER_TRANSITIONS = {
     "pending_payment": ("paid", "cancelled"),
-    "paid": ("processing", "shipped", "delivered", "cancelled", "refunded"),
-    "processing": ("shipped", "delivered", "cancelled", "refunded"),
-    "shipped": ("delivered", "refunded"),
+    "paid": ("processing", "shipped", "delivered", "cancelled", "refunded", "returned"),
+    "processing": ("shipped", "delivered", "cancelled", "refunded", "returned"),
+    "shipped": ("delivered", "refunded", "returned"),
     "delivered": ("refunded",),
+    "returned": ("refunded",),
     "cancelled": (),
     "refunded": (),
 }

@@ -2,7 +2,8 @@
 
 Each message speaks of the entity's own part only (its lines, its total), in each member's language. A payment
 or a cancellation makes the part new again on the dashboard (``VendorOrder.seen_at`` cleared): the unread count.
-A part the entity cancelled itself is not announced back to it.
+A cancellation is announced by the change that cancelled the part (the whole order, or that part alone), so each
+producer hears of it once; a part the entity cancelled itself is not announced back to it.
 """
 
 from flask_babel import gettext as _
@@ -22,11 +23,15 @@ PAYMENT_NAMES = {"cod": _l("cash on delivery"), "bank_transfer": _l("bank transf
                  "card": _l("card")}
 
 
-def notify_vendors(order, kind):
-    """Mail the members of each entity with a part in ``order`` about that part (placed, paid, cancelled)."""
+def notify_vendors(order, kind, parts=None):
+    """Mail the members of each entity with a part in ``order`` about that part (placed, paid, cancelled).
+
+    :param parts: only these parts (a cancellation names the parts it just cancelled, so that none is announced
+        twice); by default every part of the order in the status ``kind`` announces.
+    """
     if kind not in ANNOUNCED:
         return
-    parts = parts_to_announce(order, kind)
+    parts = parts_to_announce(order, kind, parts)
     if not parts:
         return
     members = members_by_entity([part.entity_id for part in parts])
@@ -39,12 +44,13 @@ def notify_vendors(order, kind):
                             lambda part=part: body(order, part, lines.get(part.id, []), kind))
 
 
-def parts_to_announce(order, kind):
-    """The parts of ``order`` whose entity should hear of ``kind`` (not a cancellation it made itself)."""
-    query = select(VendorOrder).where(VendorOrder.order_id == order.id).order_by(VendorOrder.id)
-    if ANNOUNCED[kind]:
-        query = query.where(VendorOrder.status.in_(ANNOUNCED[kind]))
-    parts = db.session.scalars(query).all()
+def parts_to_announce(order, kind, parts=None):
+    """The parts of ``order`` (or among ``parts``) whose entity should hear of ``kind`` (not its own cancellation)."""
+    if parts is None:
+        query = select(VendorOrder).where(VendorOrder.order_id == order.id).order_by(VendorOrder.id)
+        if ANNOUNCED[kind]:
+            query = query.where(VendorOrder.status.in_(ANNOUNCED[kind]))
+        parts = db.session.scalars(query).all()
     if kind != "cancelled" or not parts:
         return parts
     own = self_cancelled([part.id for part in parts])

@@ -41,10 +41,36 @@
       .catch(function () { fill([], ""); });
   }
 
+  /* Shipping is priced by the carrier for the chosen ward: ask again when it changes, and show what is charged. */
+  var review = document.querySelector(".checkout-review[data-quote-url]");
+  var total = document.querySelector(".checkout-total");
+  var quoted = document.querySelector("input[name=quoted]");
+
+  function requote() {
+    if (!review || !province.value) { return; }
+    var query = "?province=" + encodeURIComponent(province.value) + "&ward=" + encodeURIComponent(select.value);
+    fetch(review.getAttribute("data-quote-url") + query, {credentials: "same-origin"})
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (answer) {
+        if (!answer) { return; }
+        answer.parts.forEach(function (part) {
+          var row = review.querySelector("li[data-entity='" + part.entity_id + "']");
+          if (!row) { return; }
+          row.querySelector(".shipping-fee").textContent = part.free ? review.getAttribute("data-free") : part.fee_text;
+          row.querySelector(".shipping-expected").textContent =
+            part.expected ? "· " + review.getAttribute("data-arrives").replace("{}", part.expected) : "";
+        });
+        if (total) { total.textContent = total.getAttribute("data-label").replace("{}", answer.total_text); }
+        if (quoted) { quoted.value = String(answer.shipping); }
+      })
+      .catch(function () { /* the order page prices it again when the order is placed */ });
+  }
+
   var wanted = typed.value;
   typed.replaceWith(select);
   var list = document.getElementById("ward-list");
   if (list) { list.remove(); }
   load(wanted);
   province.addEventListener("change", function () { load(""); });
+  select.addEventListener("change", requote);
 }());

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
+from marketplace.accounts.forms import AddressForm
 from marketplace.core.forms import choices, email_field, new_password_field
 
 LANGUAGE_CHOICES = (("vi", "Tiếng Việt"), ("en", "English"))
@@ -69,3 +70,9 @@ class DeleteAccountForm(FlaskForm):
     """Confirm account deletion with the password."""
 
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
+
+
+class SavedAddressForm(AddressForm):
+    """A delivery address kept in the account: the checkout's address fields, and whether it is the default."""
+
+    is_default = BooleanField(_l("Use as my default address"))

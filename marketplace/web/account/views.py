@@ -157,6 +157,7 @@ def resend_verification():
     """Send the verification link again."""
     if current_user.email_verified_at is None:
         services.send_verification(current_user)
+        db.session.commit()  # the mail is a job of this transaction
     flash(_("We sent the confirmation link again."), "success")
     return redirect(url_for("account.profile"))
 
@@ -199,7 +200,7 @@ def reset_password(token):
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
 def profile():
-    """Name and preferred language."""
+    """Name and preferred language; the saved delivery addresses."""
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
         services.update_profile(current_user, form.name.data, form.preferred_locale.data)
@@ -207,8 +208,8 @@ def profile():
         session["lang"] = current_user.preferred_locale
         flash(_("Saved."), "success")
         return redirect(url_for("account.profile"))
-    return render_template("accounts/profile.html", form=form, delete_form=DeleteAccountForm()), (
-        400 if form.errors else 200)
+    return render_template("accounts/profile.html", form=form, delete_form=DeleteAccountForm(),
+                           saved=addresses.of(current_user)), 400 if form.errors else 200
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -277,32 +278,3 @@ def accept_invitation(token):
             db.session.commit()
             return redirect(url_for("vendor.dashboard"))
     return render_template("accounts/invitation.html", invitation=invitation, token=token)
-
-
-@bp.get("/account/addresses")
-@login_required
-def saved_addresses():
-    """The delivery addresses kept in the account (saved at checkout), the default first."""
-    return render_template("accounts/addresses.html", saved=addresses.of(current_user))
-
-
-@bp.post("/account/addresses/<int:address_id>/default")
-@login_required
-def default_address(address_id):
-    """Make one saved address the default offered at checkout."""
-    saved = addresses.find(current_user, address_id) or abort(404)
-    addresses.make_default(current_user, saved)
-    db.session.commit()
-    flash(_("This address is now your default."), "success")
-    return redirect(url_for("account.saved_addresses"))
-
-
-@bp.post("/account/addresses/<int:address_id>/delete")
-@login_required
-def delete_address(address_id):
-    """Forget a saved address."""
-    saved = addresses.find(current_user, address_id) or abort(404)
-    addresses.remove(current_user, saved)
-    db.session.commit()
-    flash(_("The address was removed."), "success")
-    return redirect(url_for("account.saved_addresses"))

@@ -20,9 +20,7 @@ from marketplace.payments import refunds
 from marketplace.payments import services as payment_services
 from marketplace.payments.models import Payment, Refund
 from marketplace.reference.lookup import provinces
-from marketplace.shop.orders import statements
 from marketplace.shop.orders.models import Order
-from marketplace.shop.orders.statements import statement_response
 from marketplace.showrooms.models import Showroom
 from marketplace.web.admin.blueprint import bp
 from marketplace.web.admin.forms import RoleForm
@@ -139,13 +137,6 @@ def confirm_transfer(payment_id):
         db.session.commit()
         flash(_("Order %(reference)s is paid.", reference=order.reference), "success")
     return redirect(url_for("admin.transfers"))
-
-
-@bp.get("/statements.csv")
-@role_required("admin")
-def statements_csv():
-    """What the platform owes every entity for delivered orders (for payouts by bank transfer)."""
-    return statement_response(statements.rows(), "statements.csv")
 
 
 @bp.post("/orders/<reference>/refund")

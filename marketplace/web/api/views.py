@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from marketplace import search
 from marketplace.core.clock import today
 from marketplace.core.errors import ProblemError
+from marketplace.core.replica import replica_reads
 from marketplace.reference.lookup import classification, provinces
 from marketplace.registry.services import find_by_code, find_by_number
 from marketplace.search import FilterError, browse, parse_filters
@@ -15,6 +16,7 @@ from marketplace.web.api.serializers import card_json, detail_json, verification
 
 
 @bp.get("/products")
+@replica_reads
 def products():
     """Listed products with filters, sort, pages and facets."""
     try:
@@ -29,6 +31,7 @@ def products():
 
 
 @bp.get("/search/suggest")
+@replica_reads
 def suggest():
     """Autocomplete: listed product names that start like ``q`` (at most 8)."""
     text = (request.args.get("q") or "").strip()[:100]

@@ -1,65 +1,27 @@
-"""Checkout form: contact, address (a ward of the official list) and payment method; phone numbers normalised."""
+"""Checkout form: the shared delivery address (a ward of the official list), the buyer's e-mail and the payment."""
 
-import re
 import secrets
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Regexp, ValidationError
+from wtforms import BooleanField, EmailField, HiddenField, RadioField
+from wtforms.validators import DataRequired, Email, Length
 
+from marketplace.accounts.forms import AddressForm
 from marketplace.core.forms import choices
-from marketplace.reference.lookup import provinces, resolve_ward
 
 PAYMENT_CHOICES = (("cod", _l("Cash on delivery")), ("bank_transfer", _l("Bank transfer (VietQR)")),
+                   ("vnpay", _l("VNPay: bank app QR, ATM or card")), ("momo", _l("MoMo e-wallet")),
                    ("card", _l("International card (Stripe)")))
-_SEPARATORS = re.compile(r"[\s.\-()]+")
 
 
-def normalise_phone(value):
-    """A phone number as typed ("+84 912.345.678", " 0912 345 678") in the ``0XXXXXXXXX`` form; else unchanged."""
-    if value is None:
-        return None
-    digits = _SEPARATORS.sub("", value)
-    if digits.startswith("+84"):
-        digits = "0" + digits[3:]
-    elif digits.startswith("84") and len(digits) == 11:
-        digits = "0" + digits[2:]
-    return digits
+class CheckoutForm(AddressForm):
+    """Where the order goes (``AddressForm``: name, phone, province, ward, address) and how it is paid."""
 
-
-def province_choices():
-    """The 34 provinces by name, after an empty "choose" entry (no province is chosen for the buyer)."""
-    ordered = sorted(provinces().values(), key=lambda p: p.slug)
-    return [("", _l("Choose a province or city")), *choices((p.code, p.name) for p in ordered)]
-
-
-class CheckoutForm(FlaskForm):
-    """Where the order goes and how it is paid."""
-
-    name = StringField(_l("Full name"), validators=[DataRequired(_l("Enter the recipient's name.")), Length(max=120)])
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
-    phone = StringField(_l("Phone"), filters=[normalise_phone], render_kw={"inputmode": "tel"}, validators=[
-        DataRequired(_l("Enter a phone number for the delivery.")),
-        Regexp(r"^0[35789]\d{8}$", message=_l("Enter a Vietnamese mobile number, e.g. 0912345678."))])
-    province = SelectField(_l("Province"), validators=[DataRequired(_l("Choose the province or city."))])
-    ward = StringField(_l("Commune / ward"), render_kw={"list": "ward-list"},
-                       validators=[DataRequired(_l("Choose the commune or ward.")), Length(max=120)])
-    address = TextAreaField(_l("Street address"), validators=[DataRequired(_l("Enter the street address.")),
-                                                              Length(max=500)])
     payment_method = RadioField(_l("Payment"), choices=choices(PAYMENT_CHOICES), default="cod")
     save_address = BooleanField(_l("Save this address in my account"))
     #: One token per checkout page: the same form submitted twice (a double tap) lands on the same order.
     submission = HiddenField(default=lambda: secrets.token_urlsafe(16), validators=[Length(max=64)])
-
-    def __init__(self, *args, **kwargs):
-        """Fill the province list; ``ward_unit`` is the official ward once the form validates."""
-        super().__init__(*args, **kwargs)
-        self.province.choices = province_choices()
-        self.ward_unit = None
-
-    def validate_ward(self, field):
-        """The ward must be one of the chosen province (an old name is converted to its ward since July 2025)."""
-        self.ward_unit = resolve_ward(self.province.data, field.data)
-        if self.province.data and self.ward_unit is None:
-            raise ValidationError(_l("Choose the commune or ward from the list of the province."))
+    #: The shipping total the page showed (đồng): a different one at placing (another ward chosen without the page
+    #: being updated, a carrier's new price) shows the page again instead of charging an unseen fee.
+    quoted = HiddenField(validators=[Length(max=12)])

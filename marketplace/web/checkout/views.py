@@ -1,5 +1,7 @@
 """Basket, checkout and the customer's orders."""
 
+from urllib.parse import urlsplit
+
 from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -9,15 +11,17 @@ from sqlalchemy import select
 from marketplace.accounts import addresses
 from marketplace.core.clock import today
 from marketplace.core.errors import Refused
+from marketplace.core.i18n import vnd
 from marketplace.core.input import form_id, form_int
 from marketplace.extensions import db
-from marketplace.payments import refunds
+from marketplace.payments import gateways, refunds
 from marketplace.payments import services as payments
 from marketplace.reference.lookup import provinces, resolve_ward, wards_of
 from marketplace.registry.qr import qr_svg
+from marketplace.shipping import services as shipping
 from marketplace.shop.cart import services as cart_services
 from marketplace.shop.orders import services as orders
-from marketplace.shop.orders.models import Order, OrderEvent
+from marketplace.shop.orders.models import Order, OrderEvent, VendorOrder
 from marketplace.shop.orders.status import CANCELLABLE
 from marketplace.web.checkout import timeline
 from marketplace.web.checkout.blueprint import bp
@@ -25,12 +29,13 @@ from marketplace.web.checkout.forms import CheckoutForm
 
 
 def enabled_payments():
-    """Payment methods offered now: cash on delivery always, card when Stripe (or its simulation) is there."""
+    """Payment methods offered now: cash on delivery always, the others when configured (or simulated)."""
     methods = ["cod"]
     if payments.transfer_configured():
         methods.append("bank_transfer")
     if payments.card_available():
         methods.append("card")
+    methods += [method for method in gateways.GATEWAYS if gateways.is_available(method)]
     return tuple(methods)
 
 
@@ -98,7 +103,7 @@ def checkout():
     cart_obj = cart_services.find_cart(current_user, session)
     known = orders.known_addresses(user) if user else []
     form = CheckoutForm(data=None if request.method == "POST" else _prefill(user, known))
-    basket = cart_services.view(cart_obj, today(), form.province.data or None)
+    basket = cart_services.view(cart_obj, today(), form.province.data or None, _ward_code(form))
     # Read after the basket: an order placed by this form empties the basket in the same commit.
     if request.method == "POST" and (placed := orders.placed_with(user, form.submission.data)):
         return redirect(order_url(placed, placed=1))  # this form was submitted before: the same answer
@@ -107,11 +112,31 @@ def checkout():
     if form.validate_on_submit():
         if form.payment_method.data not in enabled_payments():
             flash(_("This payment method is not available yet: choose cash on delivery."), "error")
+        elif form.quoted.data and form.quoted.data != str(basket.shipping_vnd):
+            flash(_("Shipping was priced again for this address: check the total, then place the order."), "error")
         else:
             return place(user, cart_obj, form)
+    form.quoted.data = str(basket.shipping_vnd)
     return render_template("orders/checkout.html", form=form, basket=basket, enabled=enabled_payments(),
                            wards=wards_of(form.province.data or ""), saved=[a for a in known if a.saved]), (
         400 if form.errors else 200)
+
+
+def _ward_code(form):
+    """The official code of the ward the form names (typed, chosen or prefilled), or None."""
+    ward = resolve_ward(form.province.data, form.ward.data) if form.province.data and form.ward.data else None
+    return ward.code if ward else None
+
+
+@bp.get("/checkout/quote")
+def quote():
+    """Each producer's shipping of the visitor's basket to a province and ward (the checkout page asks on change)."""
+    province = request.args.get("province") or None
+    ward = resolve_ward(province, request.args.get("ward")) if province else None
+    basket = cart_services.view(cart_services.find_cart(current_user, session), today(), province,
+                                ward.code if ward else None)
+    return jsonify(shipping=basket.shipping_vnd, total=basket.total_vnd, total_text=vnd(basket.total_vnd),
+                   parts=[timeline.quote_row(group) for group in basket.groups])
 
 
 def place(user, cart_obj, form):
@@ -120,10 +145,10 @@ def place(user, cart_obj, form):
     placed = orders.placed_with(user, form.submission.data)
     if placed is not None:  # this very form was already submitted: show that order
         return redirect(order_url(placed, placed=1))
-    basket = cart_services.view(cart_obj, today(), form.province.data)  # as it is now, under the lock
+    ward = form.ward_unit
+    basket = cart_services.view(cart_obj, today(), form.province.data, ward.code)  # as it is now, under the lock
     if not basket.groups:
         return redirect(url_for("checkout.cart"))
-    ward = form.ward_unit
     contact = orders.Contact(form.name.data.strip(), form.email.data.strip(), form.phone.data, form.province.data,
                              ward.name, form.address.data.strip(), ward_code=ward.code)
     try:
@@ -133,10 +158,14 @@ def place(user, cart_obj, form):
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("checkout.cart"))
+    parts = db.session.scalars(select(VendorOrder).where(VendorOrder.order_id == order.id)).all()
+    shipping.keep_quotes(parts, {group.entity.id: group.quote for group in basket.groups})
     _after_placing(user, order, form)
     db.session.commit()
     if order.payment_method == "card":
-        return redirect(start_card_payment(order))
+        return _send_on(order, start_card_payment(order))
+    if order.payment_method in gateways.GATEWAYS:
+        return redirect(start_gateway_payment(order))
     if order.payment_method == "bank_transfer":
         payments.start_bank_transfer(order)
         db.session.commit()
@@ -182,6 +211,35 @@ def start_card_payment(order):
     return url
 
 
+def _send_on(order, url):
+    """Redirect within the site; to another site (Stripe Checkout) through a page of ours, not a redirect.
+
+    The CSP's ``form-action 'self'`` also covers the redirects that follow a form, so Chromium would block a 303
+    from this form to Stripe: the page answers the form and its refresh (a new navigation) goes on.
+    """
+    if not urlsplit(url).netloc or urlsplit(url).netloc == request.host:
+        return redirect(url)
+    return render_template("payments/gateway_pay.html", order=order, url=url, gateway="Stripe",
+                           order_link=order_url(order))
+
+
+def start_gateway_payment(order):
+    """Open a placed order's VNPay or MoMo payment (a page of ours sends the buyer on); else cancel the order."""
+    try:
+        gateways.start_payment(order, request.remote_addr, str(get_locale() or "vi"))
+    except payments.PaymentError as error:
+        db.session.rollback()
+        current_app.logger.warning("%s payment for %s could not start: %s", order.payment_method, order.reference,
+                                   error.message)
+        orders.cancel(order, "system", _("The payment could not be started."))
+        db.session.commit()
+        flash(_("The payment could not be started; the order was cancelled. Try another way to pay."), "error")
+        return order_url(order)
+    db.session.commit()
+    return url_for("checkout.gateway_pay", reference=order.reference,
+                   **({"key": orders.guest_key(order)} if order.user_id is None else {}))
+
+
 def _my_order(reference):
     """The signed-in customer's order, or a guest's opened by its signed key; other orders are not found."""
     order = db.session.scalar(select(Order).where(Order.reference == reference))
@@ -210,7 +268,9 @@ def detail(reference):
     parts = orders.lines_of(order)
     return render_template("orders/detail.html", order=order, parts=parts, events=events,
                            province=provinces()[order.province_code], transfer=transfer,
-                           timelines=timeline.per_part(order, parts, events), payment=timeline.payment_state(order),
+                           timelines=timeline.per_part(order, parts, events,
+                                                       shipping.shipments_of([part.id for part, _lines in parts])),
+                           payment=timeline.payment_state(order),
                            bank=timeline.bank_name(current_app.config.get("BANK_TRANSFER_BIN")),
                            key=request.args.get("key") if order.user_id is None else None,
                            placed=request.args.get("placed") == "1",

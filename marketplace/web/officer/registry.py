@@ -1,14 +1,18 @@
 """Officers keep the certificate registry: search, history, issue, renew, upgrade, revoke, correct, upload."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from marketplace.access import policy
 from marketplace.access import registry as registry_data
 from marketplace.access.decorators import role_required
+from marketplace.accounts.onboarding import rematch_pending
 from marketplace.core import uploads
 from marketplace.core.clock import today
 from marketplace.extensions import db
+from marketplace.jobs import imports
+from marketplace.jobs.models import ImportRun
 from marketplace.reference.lookup import provinces
 from marketplace.registry import lifecycle
 from marketplace.registry.importer import import_registry, officer_scope
@@ -124,6 +128,10 @@ def upload():
     """Upload a registry file: the same validation and dry-run report as `flask registry import`."""
     form = UploadForm()
     if form.validate_on_submit():
+        if imports.wants_job(form.file.data):  # a large file, with a queue: the worker checks it, the page polls
+            run = imports.start("registry", current_user, form.file.data)
+            db.session.commit()
+            return redirect(url_for("officer.upload_run", run_id=run.id))
         result, token = uploads.dry_run(form.file.data, current_user.id, lambda path: import_registry(
             path, dry_run=True, actor=current_user.email, check_row=officer_scope(current_user)))
         return render_template("officers/upload.html", form=form, result=result, token=token), (
@@ -136,11 +144,37 @@ def upload():
 def confirm_upload(token):
     """Import a file that passed its dry run (only the uploader's own files are found)."""
     result = uploads.run_stashed(current_user.id, token, lambda path: import_registry(
-        path, actor=current_user.email, check_row=officer_scope(current_user)))
+        path, actor=current_user.email, check_row=officer_scope(current_user), after_write=rematch_pending))
     if result.ok:
         flash(_("Imported: %(summary)s", summary=result.summary()), "success")
     else:
         flash(_("Nothing was imported: the file has errors."), "error")
     return redirect(url_for("officer.registry"))
+
+
+@bp.get("/registry/upload/runs/<int:run_id>")
+@role_required("officer", "admin")
+def upload_run(run_id):
+    """A large registry file on the job worker: progress (the page reloads itself), the report, then the outcome."""
+    run = policy.get_or_404(imports.runs_of(current_user), run_id, ImportRun)
+    return render_template("officers/upload_run.html", run=run, result=imports.result_of(run),
+                           finished=imports.as_json(run)["finished"])
+
+
+@bp.get("/registry/upload/runs/<int:run_id>.json")
+@role_required("officer", "admin")
+def upload_run_json(run_id):
+    """The run's stage and progress, for a page or a script that polls."""
+    return jsonify(imports.as_json(policy.get_or_404(imports.runs_of(current_user), run_id, ImportRun)))
+
+
+@bp.post("/registry/upload/runs/<int:run_id>/confirm")
+@role_required("officer", "admin")
+def confirm_upload_run(run_id):
+    """Import a large file that passed its check: the worker does it (a second click changes nothing)."""
+    run = policy.get_or_404(imports.runs_of(current_user), run_id, ImportRun)
+    if imports.confirm(run):
+        db.session.commit()
+    return redirect(url_for("officer.upload_run", run_id=run.id))
 
 

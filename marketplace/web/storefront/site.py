@@ -13,12 +13,15 @@ from flask import (
     template_rendered,
     url_for,
 )
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from marketplace import search
 from marketplace.accounts import services as accounts
-from marketplace.core import health
+from marketplace.core import health, storage
+from marketplace.core.clock import today
 from marketplace.core.security import external_url, safe_next
 from marketplace.extensions import db
 from marketplace.registry.models import Product
@@ -28,6 +31,7 @@ from marketplace.shop.cart.models import Cart, CartLine
 from marketplace.shop.cart.services import SESSION_KEY as CART_SESSION_KEY
 from marketplace.shop.catalog import photos as images
 from marketplace.shop.catalog.pictures import product_svg
+from marketplace.shop.catalog.share_image import listed_facts, share_card, share_png
 from marketplace.web.storefront.blueprint import bp
 
 
@@ -77,15 +81,69 @@ def product_picture(product_id):
     return response
 
 
+#: How long browsers and proxies keep a share picture; its URL carries its fingerprint, and the ETag revalidates it.
+SHARE_PICTURE_MAX_AGE = 7 * 86400
+
+
+@bp.get("/media/products/<int:product_id>.png")
+def product_share_picture(product_id):
+    """The 1200 × 630 PNG that previews a listed product without photos on Zalo and Facebook (404 when not listed)."""
+    facts = listed_facts(product_id, today())
+    if facts is None:
+        abort(404)
+    card = _share_card(*facts)
+    response = Response(share_png(card), mimetype="image/png")
+    response.set_etag(card.fingerprint)
+    response.cache_control.public = True
+    response.cache_control.max_age = SHARE_PICTURE_MAX_AGE
+    return response.make_conditional(request)
+
+
+@bp.app_template_global()
+def share_picture_url(detail):
+    """The absolute, versioned address of a product page's generated share picture (for ``og:image``)."""
+    product = detail.product
+    card = _share_card(product.name, detail.certificate.stars, product.province_code, product.criteria_set_code)
+    return external_url("storefront.product_share_picture", product_id=product.id, v=card.fingerprint)
+
+
+def _share_card(name, stars, province_code, criteria_set_code):
+    """The share picture's card, its labels in the default language (one picture per product for everyone)."""
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        mark, site = _("OCOP %(stars)d stars", stars=stars), _("OCOP Market")
+    return share_card(name, stars, province_code, criteria_set_code, mark, site)
+
+
+#: How long a browser may keep the redirect to a photo in the bucket (presigned URLs live longer than this).
+PHOTO_REDIRECT_SECONDS = 3600
+
+
 @bp.get("/media/listings/<path:filename>")
 def listing_photo(filename):
-    """A stored listing photo or thumbnail (random names, never rewritten: cached for a year)."""
+    """A stored listing photo or thumbnail (random names, never rewritten: cached for a year).
+
+    With photos in the bucket, pages link to the bucket itself; this address (shared links, OpenGraph images)
+    redirects there.
+    """
     if not images.FILENAME.fullmatch(filename):
         abort(404)
-    response = send_from_directory(images.media_dir(), filename, mimetype="image/webp", max_age=365 * 86400)
+    stored = images.stored_url(filename)
+    if stored is not None:
+        response = redirect(stored)
+        response.cache_control.public = True
+        response.cache_control.max_age = PHOTO_REDIRECT_SECONDS
+        return response
+    response = send_from_directory(images.STORE.folder(), filename, mimetype=images.CONTENT_TYPE,
+                                   max_age=storage.CACHE_SECONDS)
     response.cache_control.public = True
     response.cache_control.immutable = True
     return response
+
+
+@bp.app_template_global()
+def photo_url(filename):
+    """Where a page links a listing photo: the bucket's URL, or this app's media route for local files."""
+    return images.stored_url(filename) or url_for("storefront.listing_photo", filename=filename)
 
 
 #: Where the header counts the basket: the shop and the buyer's account (the basket and checkout pages show the

@@ -4,6 +4,7 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from sqlalchemy import func, select
 
 from marketplace.core.clock import today
+from marketplace.core.replica import replica_reads
 from marketplace.extensions import db
 from marketplace.reference.lookup import criteria_sets, provinces, resolve_province, sectors
 from marketplace.registry.models import Entity, Product
@@ -22,6 +23,7 @@ def _browse_from_request(**fixed):
 
 
 @bp.get("/")
+@replica_reads
 def home():
     """Home: 5-star highlights, newest products, browse by province and by sector."""
     day = today()
@@ -38,6 +40,7 @@ def home():
 
 
 @bp.get("/search")
+@replica_reads
 def search():
     """Listing with filters, facets, sort and pages (the same parameters as the API)."""
     page, error = _browse_from_request()
@@ -59,6 +62,7 @@ def product(slug):
 
 
 @bp.get("/e/<slug>")
+@replica_reads
 def entity(slug):
     """An OCOP entity's page with its listed products."""
     found = db.session.scalar(select(Entity).where(Entity.slug == slug))
@@ -71,6 +75,7 @@ def entity(slug):
 
 
 @bp.get("/province/<slug>")
+@replica_reads
 def province(slug):
     """A province's page; a pre-2025 province's address redirects to the unit that absorbed it."""
     found = resolve_province(slug)
