@@ -1,0 +1,24 @@
+"""Ratings and reviews from verified buyers.
+
+Revision ID: 7a1c0f15e002
+Revises: 7a1c0f15e001
+Create Date: 2026-12-11 09:00:00.000000
+
+"""
+from alembic import op  # noqa: F401
+import sqlalchemy as sa  # noqa: F401
+
+
+# revision identifiers, used by Alembic.
+revision = '7a1c0f15e002'
+down_revision = '7a1c0f15e001'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
