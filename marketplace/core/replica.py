@@ -45,7 +45,7 @@ def init_app(app):
     if not event.contains(FlaskSession, "after_flush", _wrote):
         event.listen(FlaskSession, "after_flush", _wrote)
         event.listen(FlaskSession, "after_commit", _committed)
-        event.listen(FlaskSession, "after_soft_rollback", lambda s, _tx: s.info.pop("wrote", None))
+        event.listen(FlaskSession, "after_soft_rollback", _rolled_back)
     app.after_request(_remember_position)
     app.teardown_appcontext(lambda _exc: _db().session.info.pop("replica", None))
 
@@ -60,6 +60,12 @@ def _replica_failed(context):
 
 def _wrote(session, _context):
     session.info["wrote"] = True
+
+
+def _rolled_back(session, transaction):
+    """A rollback of the whole transaction forgets its writes; a savepoint's rollback leaves the outer ones."""
+    if transaction.parent is None:
+        session.info.pop("wrote", None)
 
 
 def _committed(session):
@@ -93,8 +99,7 @@ def _usable(engine):
 def use_replica():
     """Let this request's SELECTs go to the replica, unless this visitor's last write has not reached it yet."""
     engine = replica_engine()
-    if engine is not None and _usable(engine):
-        _db().session.info["replica"] = True
+    _db().session.info["replica"] = engine is not None and _usable(engine)  # set either way: never a stale True
 
 
 def replica_reads(view):

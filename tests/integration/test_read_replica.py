@@ -124,6 +124,10 @@ def test_browsing_reads_the_replica_and_each_visitor_sees_their_own_writes(repli
     token = _csrf(writer)
     added = writer.post("/cart/add", data={"csrf_token": token, "listing_id": listing_id, "quantity": 1})
     assert added.status_code in (302, 303), added.get_data(as_text=True)[:2000]
+    with writer.session_transaction() as session:
+        assert added.headers["Location"].endswith("/cart"), (added.headers["Location"], session.get("_flashes"),
+                                                             dict(session))
+        assert replica.WAL_KEY in session, dict(session)
     assert "HTX Chè Mới" in writer.get(f"/e/{slug}").get_data(as_text=True)  # own write pending: the primary
     assert "HTX Chè Cũ" in visitor.get(f"/e/{slug}").get_data(as_text=True)
 
