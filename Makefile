@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: run test test-sqlite test-postgres install translations lint demo bench cluster loadtest clean
+.PHONY: run test test-sqlite test-postgres install translations lint demo bench cluster loadtest pagebench clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -64,6 +64,11 @@ cluster: install translations
 # One app server against two under the same mixed traffic (about 8 minutes with LOADTEST_ARGS=--pinned; docs/deploy.md).
 loadtest: install translations
 	$(BIN)/python benchmarks/load_test.py $(LOADTEST_ARGS)
+
+# Each page against a bare Flask "hello" on the same gunicorn, alternately, with wrk (about 6 minutes; docs/deploy.md).
+# PAGEBENCH_ARGS="--duration 30 --database-url postgresql+psycopg://…" (that database's tables are dropped first).
+pagebench: install translations
+	$(BIN)/python benchmarks/page_bench.py $(PAGEBENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -16,12 +16,15 @@ from marketplace.config import DevelopmentConfig
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def fresh_app():
-    """An app on an empty, migrated database; returns (app, description of the database)."""
+def fresh_app(overrides=None):
+    """An app on an empty, migrated database (``overrides``: settings to change); returns (app, database kind)."""
     url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite"
 
     class Config(DevelopmentConfig):
         SQLALCHEMY_DATABASE_URI = url
+
+    for key, value in (overrides or {}).items():
+        setattr(Config, key, value)
 
     app = create_app(Config)
     with app.app_context():

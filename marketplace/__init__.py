@@ -45,7 +45,7 @@ def register_extensions(app):
     """Bind the database, migrations, CSRF protection, sign-in, rate limits, proxies and hosts, security headers."""
     from marketplace import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
     from marketplace.accounts.login import register as register_login
-    from marketplace.core import replica
+    from marketplace.core import assets, generation, pagecache, replica
     from marketplace.core.headers import register as register_headers
     from marketplace.core.security import register as register_security
     from marketplace.jobs.queue import install as install_jobs
@@ -54,12 +54,15 @@ def register_extensions(app):
     replica.init_app(app)  # DATABASE_REPLICA_URL: browsing reads from a streaming replica
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
+    pagecache.init_app(app)  # whole pages for anonymous visitors (PAGE_CACHE); its after_request hook runs last
     login_manager.init_app(app)
     register_login(login_manager)
     register_security(app)  # TRUSTED_PROXIES: who the client is (rate limits, audit); unknown hosts: plain 400
     limiter.init_app(app)
     register_headers(app)
+    assets.register(app)  # static addresses carry their content's fingerprint: cached for a year
     search.install()
+    generation.init_app(app)  # after search.install: the number moves on once the search index has the change
     install_jobs(app)  # JOB_QUEUE: jobs run inline after commit, or on the procrastinate queue
 
 

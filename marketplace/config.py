@@ -33,6 +33,17 @@ class Config:
     #: the transaction of each change: several app servers see one truth). See marketplace/search/postgres/.
     SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND") or "whoosh"
     REDIS_URL = os.environ.get("REDIS_URL")
+    #: The page cache for anonymous visitors (core/pagecache.py): ``off`` disables it; entries live this long (in
+    #: Redis with REDIS_URL, else in this process's memory); a CDN or proxy may keep a page HTTP_CACHE_SECONDS and
+    #: serve it stale HTTP_STALE_SECONDS more while it revalidates (never past midnight in Vietnam).
+    PAGE_CACHE = os.environ.get("PAGE_CACHE") or "on"
+    PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS") or 300)
+    HTTP_CACHE_SECONDS = int(os.environ.get("HTTP_CACHE_SECONDS") or 30)
+    HTTP_STALE_SECONDS = int(os.environ.get("HTTP_STALE_SECONDS") or 30)
+    #: Product views and buyers' recently viewed products wait in core/pending (Redis, else memory) and are written
+    #: in one short transaction after this many notes, or (in memory) this many seconds; a job flushes every minute.
+    PENDING_FLUSH_EVERY = int(os.environ.get("PENDING_FLUSH_EVERY") or 100)
+    PENDING_FLUSH_SECONDS = int(os.environ.get("PENDING_FLUSH_SECONDS") or 60)
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY")
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET")
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE")
@@ -72,6 +83,8 @@ class Config:
     RATELIMIT_REGISTER = "10 per hour"
     RATELIMIT_PASSWORD_RESET = "5 per 15 minutes"
     RATELIMIT_API = "300 per minute"
+    #: Requests per vendor API token (``/api/v1/vendor``), on top of the per-address API limit.
+    RATELIMIT_VENDOR_API = "120 per minute"
     #: Failed sign-ins per account (whatever the address); past it the account signs in by a mailed link only.
     RATELIMIT_LOGIN_ACCOUNT = "10 per 15 minutes"
     #: Single-use sign-in links mailed to one account: more requests send nothing (the last link still works).
@@ -115,6 +128,11 @@ class Config:
     SHIPPING_DAYS_ELSEWHERE = 5
     RESERVATION_MINUTES = 30  #: how long an unpaid card order holds its stock
     TRANSFER_RESERVATION_HOURS = 24  #: how long an order waiting for a bank transfer holds its stock
+    #: Returns and complaints (``returns/``): days after delivery a buyer may open a case, days the producer has to
+    #: answer (past them the case goes to the platform by itself), days a buyer has to escalate a refusal.
+    RETURN_WINDOW_DAYS = int(os.environ.get("RETURN_WINDOW_DAYS") or 7)
+    VENDOR_ANSWER_DAYS = int(os.environ.get("VENDOR_ANSWER_DAYS") or 3)
+    ESCALATION_DAYS = int(os.environ.get("ESCALATION_DAYS") or 7)
     #: The platform's bank account for VietQR transfers (BIN of the bank, account number, account name).
     BANK_TRANSFER_BIN = os.environ.get("BANK_TRANSFER_BIN")
     BANK_TRANSFER_ACCOUNT = os.environ.get("BANK_TRANSFER_ACCOUNT")
@@ -171,6 +189,8 @@ class TestingConfig(Config):
     SEARCH_BACKEND = os.environ.get("TEST_SEARCH_BACKEND") or "whoosh"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
     RATELIMIT_STORAGE_URI = "memory://"
+    #: The page cache is off unless TEST_PAGE_CACHE=on; its tests (tests/functional/test_page_cache.py) turn it on.
+    PAGE_CACHE = os.environ.get("TEST_PAGE_CACHE") or "off"
     #: Mail and Stripe stay off whatever the shell exports: mail goes to the outbox, and tests that need Stripe
     #: point these at the local fake (tests/support/fake_stripe.py) on app.config themselves.
     MAIL_SERVER = None

@@ -12,7 +12,7 @@ from sqlalchemy import delete, event
 
 from marketplace import create_app
 from marketplace.config import TestingConfig
-from marketplace.core import clock
+from marketplace.core import clock, pending
 from marketplace.extensions import db, limiter
 from marketplace.reference.sync import load_reference
 from tests.factories import make_certificate, make_entity, make_listed, make_listing, make_product
@@ -88,6 +88,7 @@ def _clean_database(request, app, tmp_path):
     app.config["SEARCH_INDEX_DIR"] = str(tmp_path / "search-index")
     with app.app_context():
         limiter.reset()
+        pending.clear()  # product views and recently viewed waiting to be written (core/pending)
         yield
         db.session.remove()
         with db.engine.begin() as connection:

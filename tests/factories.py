@@ -95,3 +95,29 @@ def make_user(role="customer", email=None, verified=True, entity=None, member_ro
         db.session.add(VendorMembership(user_id=user.id, entity_id=entity.id, role=member_role))
         db.session.flush()
     return user
+
+
+def make_vendor_order(entity, products, status="processing", reference=None, method="cod"):
+    """A placed order whose one part is ``entity``'s, one line per product (listing price, quantity 2)."""
+    from marketplace.shop.orders.models import Order, OrderLine, VendorOrder
+
+    n = next(_sequence)
+    listings = {product.id: db.session.query(Listing).filter_by(product_id=product.id).one() for product in products}
+    subtotal = sum(listing.price_vnd * 2 for listing in listings.values())
+    order = Order(reference=reference or f"OCOP-T-{n}", email="buyer@test.example", name="Đỗ Minh",
+                  phone="0987000111", province_code="01", ward="Phường Hoàn Kiếm", address="2 Tràng Tiền",
+                  status=status, payment_method=method, subtotal_vnd=subtotal, shipping_vnd=30000,
+                  total_vnd=subtotal + 30000)
+    db.session.add(order)
+    db.session.flush()
+    part = VendorOrder(order_id=order.id, entity_id=entity.id, entity_name=entity.name, status=status,
+                       subtotal_vnd=subtotal, shipping_vnd=30000)
+    db.session.add(part)
+    db.session.flush()
+    for product in products:
+        listing = listings[product.id]
+        db.session.add(OrderLine(vendor_order_id=part.id, listing_id=listing.id, product_id=product.id,
+                                 product_name=product.name, entity_name=entity.name, certificate_number="1/QĐ-UBND",
+                                 stars=4, unit_price_vnd=listing.price_vnd, quantity=2))
+    db.session.flush()
+    return part

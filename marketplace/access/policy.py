@@ -37,6 +37,8 @@ RULES = {
     "entity.view": lambda user, entity: member_role(user, entity.id) is not None
     or officer_covers(user, entity.province_code) or is_admin(user),
     "entity.manage_team": lambda user, entity: member_role(user, entity.id) == "owner",
+    "entity.edit_contact": lambda user, entity: member_role(user, entity.id) == "owner",
+    "entity.manage_tokens": lambda user, entity: member_role(user, entity.id) == "owner",
     "application.decide": lambda user, application: application.status == "pending"
     and (officer_covers(user, application.province_code) or is_admin(user)),
     "audit.read": lambda user, _: user.role in ("officer", "admin"),

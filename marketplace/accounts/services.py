@@ -6,7 +6,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from marketplace.accounts import addresses, tokens
+from marketplace.accounts import addresses, consent, tokens
 from marketplace.accounts import login as sign_in_guard
 from marketplace.accounts.models import ROLES, User, VendorMembership
 from marketplace.accounts.passwords import check_password, hash_password, password_problem
@@ -268,6 +268,7 @@ def export_data(user):
         "activity": [{"at": e.at.isoformat(), "action": e.action, "address": e.address} for e in events],
         "addresses": [_saved_address(saved) for saved in addresses.of(user)],
         "orders": [],
+        **consent.export(user),
     }
 
 
@@ -289,6 +290,7 @@ def delete_account(user, password):
     if user.membership is not None:
         db.session.delete(user.membership)
     audit.record(user.email, "account.deleted", user)
+    consent.withdraw_all(user)
     addresses.forget_all(user)
     user.email = f"deleted-{user.id}@invalid.example"
     user.name = None

@@ -3,6 +3,7 @@
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from marketplace.core import generation
 from marketplace.core.db import TimestampMixin
 from marketplace.extensions import db
 
@@ -42,3 +43,6 @@ class ProductChannel(TimestampMixin, db.Model):
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
     channel_id: Mapped[int] = mapped_column(ForeignKey("sales_channel.id"))
     url: Mapped[str | None] = mapped_column(String(500))
+
+
+generation.watch(SalesChannel, EntityChannel, ProductChannel)  # product pages show where else a product is sold

@@ -135,12 +135,23 @@ def search_sync():
 def certificates_sweep(day):
     """Daily maintenance: expiry reminders, showroom notices, search index (idempotent)."""
     from marketplace.core.clock import today
+    from marketplace.jobs.scheduled import escalate_returns
     from marketplace.jobs.sweep import sweep
 
     report = sweep(day.date() if day else today())
     for line in report.details:
         click.echo(line)
     click.echo(report.summary())
+    escalated, closed = escalate_returns()
+    click.echo(f"returns escalated: {escalated}, refusals closed: {closed}")
+
+
+@certificates_cli.command("export-open-data")
+def certificates_export_open_data():
+    """Write the open-data downloads (certificates.csv, .json) with today's status (cron: nightly, after the sweep)."""
+    from marketplace.jobs.scheduled import write_open_data
+
+    click.echo(f"open data written at {write_open_data()['dc:modified']}")
 
 
 @orders_cli.command("expire")

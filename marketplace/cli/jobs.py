@@ -72,3 +72,12 @@ def schedule():
 
     for name, cron, what in SCHEDULE:
         click.echo(f"{cron:<14} {name:<20} {what}")
+
+
+@jobs_cli.command("flush-views")
+def flush_views():
+    """Write the product views and recently viewed products waiting (core/pending; cron without a queue)."""
+    from marketplace.jobs.scheduled import flush_views as flush
+
+    views, notes = flush()
+    click.echo(f"product views: {views}, recently viewed: {notes}")

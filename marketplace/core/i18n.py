@@ -1,5 +1,7 @@
 """Locale selection and locale-aware formatting of money (integer đồng) and dates."""
 
+import functools
+
 from babel.numbers import format_currency
 from flask import current_app, has_request_context, request, session
 from flask_babel import format_date, get_locale
@@ -59,7 +61,13 @@ def current_locale():
 
 def vnd(amount):
     """Format whole đồng: ``150.000 ₫`` in Vietnamese, ``₫150,000`` in English."""
-    return format_currency(int(amount), "VND", locale=current_locale())
+    return _vnd(int(amount), current_locale())
+
+
+@functools.lru_cache(maxsize=4096)
+def _vnd(amount, locale):
+    """Babel's formatting, kept per (amount, language): cards show the same prices again and again."""
+    return format_currency(amount, "VND", locale=locale)
 
 
 def long_date(day):

@@ -7,12 +7,12 @@ from markupsafe import Markup
 ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "h3", "h4", "blockquote", "a", "code"}
 
 
-def render_markdown(text):
-    """Markdown ``text`` as sanitised HTML (scripts, styles and unknown tags removed)."""
+def render_markdown(text, tags=ALLOWED_TAGS):
+    """Markdown ``text`` as sanitised HTML (scripts, styles and tags outside ``tags`` removed)."""
     if not text:
         return Markup("")
     html = markdown_lib.markdown(text, extensions=[], output_format="html")
-    return Markup(nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href", "title"}}, link_rel="nofollow noopener"))
+    return Markup(nh3.clean(html, tags=set(tags), attributes={"a": {"href", "title"}}, link_rel="nofollow noopener"))
 
 
 def changed_values(values, limit=80):

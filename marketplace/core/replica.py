@@ -98,7 +98,7 @@ def _usable(engine):
 
 def use_replica():
     """Let this request's SELECTs go to the replica, unless this visitor's last write has not reached it yet."""
-    engine = replica_engine()
+    engine = None if g.get("primary_reads") else replica_engine()  # a page rendered for the cache: the primary
     _db().session.info["replica"] = engine is not None and _usable(engine)  # set either way: never a stale True
 
 

@@ -9,6 +9,8 @@ Only ``s3_client`` talks to the bucket.
 
 import logging
 import mimetypes
+import os
+import secrets
 import threading
 import time
 from dataclasses import dataclass
@@ -84,6 +86,27 @@ class Store:
         except s3_client.S3Error as error:
             log.error("storing a file failed: %s", error)
             raise StorageUnavailable from error
+
+    def replace(self, name, data, content_type, cache_control="no-cache"):
+        """Store ``data`` as ``name`` over what was there (files rewritten in place, e.g. nightly downloads).
+
+        Locally the file is written beside and renamed over the old one, so a reader sees the old or the new file,
+        never half of one. A failing bucket raises ``s3_client.S3Error`` (a job is retried).
+        """
+        if not uses_bucket():
+            folder = self.folder()
+            partial = folder / f".{name}.{secrets.token_hex(8)}.partial"
+            partial.write_bytes(data)
+            os.replace(partial, folder / name)
+            return
+        s3_client.put_object(self.key(name), data, content_type, cache_control)
+
+    def read(self, name):
+        """The bytes stored as ``name``, None when there is none (``s3_client.S3Error`` when the bucket fails)."""
+        if not uses_bucket():
+            path = self.folder() / name
+            return path.read_bytes() if path.is_file() else None
+        return s3_client.get_object(self.key(name))
 
     def delete(self, name):
         """Delete ``name`` if present; a bucket that fails is logged (a left-over object harms nothing)."""

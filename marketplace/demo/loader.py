@@ -14,13 +14,16 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy import select
 
 from marketplace.core.clock import today
 from marketplace.core.dates import add_months
 from marketplace.core.text import fold_words
 from marketplace.demo.accounts import ensure_accounts, ensure_channel_links, ensure_shelves
+from marketplace.extensions import db
 from marketplace.reference.lookup import provinces
 from marketplace.registry.importer import import_registry
+from marketplace.registry.models import Product
 from marketplace.shop.catalog.importer import import_catalog
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -177,6 +180,22 @@ def build_files(folder, anchor):
             write_csv(folder / "listings.csv", LISTING_COLUMNS, listings))
 
 
+#: A few demo products carry a GTIN (GS1 Vietnam's prefix 893, made-up company numbers), so a GS1 Digital Link
+#: such as ``/01/08930000000019`` lands on a certificate as a package's QR code would.
+DEMO_GTINS = {"Bộ bát đĩa hoa sen đỏ": "08930000000019", "Chè búp tím Thanh Ba": "08930000000026",
+              "Bưởi Sửu Chí Đám": "08930000000033", "Tổ yến tinh chế Vạn Ninh": "08930000000040"}
+
+
+def ensure_gtins():
+    """Give the demo products of ``DEMO_GTINS`` their GTIN (idempotent: a GTIN already used is left alone)."""
+    taken = set(db.session.scalars(select(Product.gtin).where(Product.gtin.is_not(None))))
+    for name, gtin in DEMO_GTINS.items():
+        product = db.session.scalar(select(Product).where(Product.name == name).order_by(Product.id).limit(1))
+        if product is not None and product.gtin is None and gtin not in taken:
+            product.gtin = gtin
+    db.session.commit()
+
+
 def load_demo(folder=None):
     """Build and import the demo files; return a two-line report."""
     folder = folder or Path(current_app.instance_path) / "demo"
@@ -190,4 +209,5 @@ def load_demo(folder=None):
     accounts = ensure_accounts()
     ensure_channel_links()
     ensure_shelves()
+    ensure_gtins()
     return f"certificates: {registry.summary()}\nlistings: {catalog.summary()}\naccounts: {accounts} created"

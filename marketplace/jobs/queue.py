@@ -26,7 +26,10 @@ QUEUES = ("inline", "procrastinate")
 SCHEDULE = (("certificates.sweep", "5 17 * * *", "daily sweep, 00:05 Asia/Ho_Chi_Minh"),
             ("orders.expire", "* * * * *", "unpaid orders whose reservation lapsed"),
             ("payments.reconcile", "*/10 * * * *", "card payments stuck in pending"),
-            ("search.sync", "* * * * *", "queued index changes (Whoosh)"))
+            ("search.sync", "* * * * *", "queued index changes (Whoosh)"),
+            ("stats.flush_views", "* * * * *", "product views and recently viewed products waiting (core/pending)"),
+            ("returns.escalate", "7 * * * *", "returns past the producer's or the buyer's deadline"),
+            ("opendata.export", "30 17 * * *", "open-data downloads of all certificates, 00:30 Asia/Ho_Chi_Minh"))
 #: A worker that starts after a missed tick still defers it when it is this recent (the sweep after a night's outage);
 #: each tick is deferred once whatever the number of workers (procrastinate's periodic_defers table).
 CATCH_UP_SECONDS = 24 * 3600

@@ -17,7 +17,7 @@ from marketplace.extensions import db
 from marketplace.payments import momo_client, stripe_client, vnpay_client
 from marketplace.payments.models import Payment, Refund
 from marketplace.payments.status import move, settle_refund
-from marketplace.shop.orders import fulfilment
+from marketplace.shop.orders import fulfilment, statements
 from marketplace.shop.orders import services as orders
 from marketplace.shop.orders.models import Order, VendorOrder
 
@@ -69,6 +69,39 @@ def refund_order(order, actor):
         elif part.status == "pending_payment":
             settle_part(part, "cancel", actor)
     return order
+
+
+def refund_case(part, line_amounts, whole, key, actor, note=None):
+    """Refund a return or complaint about a delivered part once (by ``key``): some of its lines, or all of it.
+
+    ``whole``: every line came back in full, so the part itself is refunded (goods and shipping; its sale is
+    reversed on the statement) as a vendor's refund is. Otherwise only ``line_amounts`` (đồng per line refunded)
+    go back, the part stays delivered and a ``return`` entry reverses the sale for those goods on the statement
+    (``statements.book_return``, under ``key``). Returns the provider's Refund, or None when the order was not paid
+    online (cash on delivery, bank transfer: the money is owed to the buyer by hand). Refused when the provider
+    refuses (the caller rolls back).
+    """
+    fulfilment.lock_part(part)
+    order = db.session.get(Order, part.order_id)
+    payment = _succeeded_card_payment(order)
+    if whole:
+        amount_vnd = part.subtotal_vnd + part.shipping_vnd
+        fulfilment.withdraw(part, "refund", actor, note)
+    else:
+        amount_vnd = sum(line_amounts)
+        statements.book_return(db.session, part, line_amounts, key)
+    refund = None
+    if payment is not None and amount_vnd > 0:
+        if amount_vnd > payment.amount_vnd - _refunded_vnd(payment):
+            raise Refused(_("This refund is more than what is left of the payment."))
+        refund = refund_payment(payment, order, amount_vnd, "return_case", key)
+        if refund.status != "succeeded":
+            raise Refused(_("The refund could not be made: %(error)s", error=refund.error))
+        if payment.method != "card" and _refunded_vnd(payment) >= payment.amount_vnd:
+            move(payment, "refunded", _provider(payment), "every part refunded")
+    if whole:
+        fulfilment.follow_up(part, refunded_online=refund is not None)
+    return refund
 
 
 def refund_late_payment(payment, order):

@@ -14,6 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from marketplace.core import generation
 from marketplace.core.db import TimestampMixin
 from marketplace.core.text import fold
 from marketplace.extensions import db
@@ -53,6 +54,12 @@ class Entity(TimestampMixin, db.Model):
     tax_code: Mapped[str | None] = mapped_column(String(20), unique=True)
     province_code: Mapped[str] = mapped_column(ForeignKey("province.code"), index=True)
     address: Mapped[str | None] = mapped_column(Text)
+    #: Business registration number (enterprise, cooperative or household business certificate) where it differs
+    #: from the tax code: shown as the seller's identity (Decree 52/2013/NĐ-CP as amended by 85/2021); officers' field.
+    business_registration_number: Mapped[str | None] = mapped_column(String(40))
+    #: How buyers reach the seller, kept by the entity's owner on the vendor profile page.
+    contact_phone: Mapped[str | None] = mapped_column(String(20))
+    contact_email: Mapped[str | None] = mapped_column(String(254))
     #: Legal representative's gender and ethnicity: programme statistics only.
     representative_gender: Mapped[str | None] = mapped_column(String(10))
     representative_ethnicity: Mapped[str | None] = mapped_column(String(40))
@@ -81,6 +88,8 @@ class Product(TimestampMixin, db.Model):
     province_code: Mapped[str] = mapped_column(ForeignKey("province.code"), index=True)
     #: Address as printed on the decision, verbatim (old administrative units included).
     original_address: Mapped[str | None] = mapped_column(Text)
+    #: The package's GTIN (barcode number) as 14 digits, check digit verified (``registry/gtin.py``); unique when set.
+    gtin: Mapped[str | None] = mapped_column(String(14), unique=True)
 
     entity = relationship("Entity", back_populates="products", lazy="raise")
     certificates = relationship("Certificate", back_populates="product", lazy="raise",
@@ -156,3 +165,8 @@ class CertificateReminder(db.Model):
     certificate_id: Mapped[int] = mapped_column(ForeignKey("certificate.id"), index=True)
     days_before: Mapped[int] = mapped_column(SmallInteger)
     sent_on: Mapped[date] = mapped_column(Date)
+
+
+# Products, listings and certificates mark through the search hook (search/sync.py); an entity without products
+# is on its own page too.
+generation.watch(Entity)

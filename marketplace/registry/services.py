@@ -3,6 +3,8 @@
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from marketplace.core import audit
+from marketplace.core.changes import apply_changes
 from marketplace.extensions import db
 from marketplace.registry.codes import normalize_code
 from marketplace.registry.models import Certificate, Product
@@ -40,3 +42,11 @@ def _with_context():
     return select(Certificate).options(
         joinedload(Certificate.product).joinedload(Product.entity), joinedload(Certificate.superseded_by)
     )
+
+
+def set_entity_contact(entity, phone, email):
+    """Change how buyers reach the entity (its owner's fields; the legal ones stay the registry's); audited."""
+    before, after = apply_changes(entity, {"contact_phone": phone or None, "contact_email": email or None})
+    if after:
+        audit.record(None, "entity.contact_updated", entity, before, after)
+    return entity

@@ -7,11 +7,12 @@ delivered — an unpaid cash-on-delivery order is not revenue yet) and *delivere
 placed parts.
 """
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Date, and_, case, cast, func, literal_column, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from marketplace.core import pending
 from marketplace.core.clock import TIMEZONE
 from marketplace.core.dates import add_months
 from marketplace.extensions import db
@@ -37,14 +38,37 @@ def is_bot(user_agent):
     return any(marker in text for marker in BOT_MARKERS)
 
 
-def count_view(product_id, day):
-    """Add one view of a product on ``day``: one ``INSERT ... ON CONFLICT DO UPDATE`` (the caller commits)."""
+#: The pending writes' kind holding product views (core/pending.py): ``"<day>:<product id>"`` → views.
+VIEWS = "product_views"
+
+
+def note_view(product_id, day):
+    """Count one view of a product on ``day``, written later (core/pending); returns the number of writes waiting."""
+    return pending.count(VIEWS, f"{day.isoformat()}:{product_id}")
+
+
+def count_view(product_id, day, views=1):
+    """Add ``views`` of a product on ``day``: one ``INSERT ... ON CONFLICT DO UPDATE`` (the caller commits)."""
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(ProductView).values(product_id=product_id, day=day, views=1)
+    statement = insert(ProductView).values(product_id=product_id, day=day, views=views)
     statement = statement.on_conflict_do_update(index_elements=[ProductView.product_id, ProductView.day],
-                                                set_={"views": ProductView.views + 1})
+                                                set_={"views": ProductView.views + views})
     db.session.execute(statement)
+
+
+def store_views(taken):
+    """Write views taken from core/pending (``{"<day>:<product id>": views}``); deleted products are skipped."""
+    if not taken:
+        return
+    counts = {}
+    for key, views in taken.items():
+        day, _, product_id = key.partition(":")
+        counts[(date.fromisoformat(day), int(product_id))] = views
+    known = set(db.session.scalars(select(Product.id).where(Product.id.in_({pid for _day, pid in counts}))))
+    for (day, product_id), views in sorted(counts.items()):
+        if product_id in known:
+            count_view(product_id, day, views)
 
 
 # -- periods and buckets ---------------------------------------------------------------------------------------

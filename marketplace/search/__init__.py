@@ -16,6 +16,7 @@ from marketplace.search.browse import (
     Filters,
     Page,
     browse,
+    browse_cards,
     find,
     parse_filters,
     read_filters,
@@ -49,6 +50,6 @@ def health(day=None):
     return _health.health(day or today())
 
 
-__all__ = ["SORTS", "FilterError", "Filters", "Page", "browse", "check", "current_engine", "health", "install",
-           "parse_filters", "pending_count", "queue", "read_filters", "rebuild", "rebuild_running", "search", "suggest",
-           "sync_pending", "wait_for_rebuild"]
+__all__ = ["SORTS", "FilterError", "Filters", "Page", "browse", "browse_cards", "check", "current_engine", "health",
+           "install", "parse_filters", "pending_count", "queue", "read_filters", "rebuild", "rebuild_running", "search",
+           "suggest", "sync_pending", "wait_for_rebuild"]

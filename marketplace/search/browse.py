@@ -1,10 +1,11 @@
 """The storefront's read path: what the shopper asked for (filters), one page of listed products, facets."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from flask_babel import gettext as _
 
+from marketplace.core import memo
 from marketplace.core.input import MAX_ID, NumberError, number_message, whole_number
 from marketplace.extensions import db
 from marketplace.reference.lookup import criteria_sets, provinces, resolve_group, resolve_province
@@ -14,7 +15,7 @@ from marketplace.search.postgres import health as postgres_health
 from marketplace.search.postgres import query as postgres_query
 from marketplace.shop.catalog.queries import load_cards
 
-SORTS = ("relevance", "newest", "price_asc", "price_desc", "stars")
+SORTS = ("relevance", "newest", "price_asc", "price_desc", "stars", "rating")
 MAX_PRICE = 10**12  #: a price filter above a trillion đồng means nothing
 MAX_PAGE = 100_000  #: deep enough for any catalogue; keeps offsets small for the database
 
@@ -187,3 +188,19 @@ def browse(filters, day: date, with_facets=True):
     return Page(items=load_cards(found.product_ids, day), total=found.total, filters=filters,
                 facets=facet_lists(found.facets) if with_facets else {}, corrected=found.corrected,
                 suggestion=found.suggestion, approximate=found.approximate)
+
+
+def browse_cards(filters, day: date, with_facets=True):
+    """:func:`browse` with plain cards (``CardData``); a page without words is computed once per generation.
+
+    Pages without words (the listing, a province's, an entity's, a category's) are the same for every visitor of
+    the day until the catalogue changes: core/memo keeps them under the catalogue generation, day and language.
+    """
+    def compute():
+        page = browse(filters, day, with_facets=with_facets)
+        return replace(page, items=[card.data() for card in page.items])
+
+    if filters.q:
+        return compute()
+    return memo.remember(("browse", day, repr(filters), with_facets), compute)
+

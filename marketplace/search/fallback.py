@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from marketplace.extensions import db
 from marketplace.registry.models import Certificate, Product
-from marketplace.search import joined, spelling
+from marketplace.search import joined, ratings, spelling
 from marketplace.search.analysis import exact_words, folded_words
 from marketplace.search.documents import created_timestamp
 from marketplace.search.matching import PREFIX_WEIGHT, Plan
@@ -188,6 +188,9 @@ def passing(rows, tests, skip=None):
 def sort_key(sort, ranks=None):
     """The order of ``query.sort_keys``; relevance: how the name answers (``ranks``), in stock, then newest."""
     ranks = ranks or {}
+    if sort == "rating":
+        figures = ratings.rated()
+        return lambda row: (*ratings.row_key(row.product_id, figures), not row.in_stock, -row.created, -row.product_id)
     keys = {
         "newest": lambda row: (-row.created, -row.product_id),
         "price_asc": lambda row: (row.price, -row.product_id),

@@ -1,5 +1,6 @@
 """Marking the words of a name that match what was typed (diacritic-insensitive), for result pages."""
 
+import functools
 import re
 
 from markupsafe import Markup, escape
@@ -12,15 +13,30 @@ _WORDS = re.compile(r"(\w+)", re.UNICODE)
 
 def highlight(text, query):
     """``text`` with the words matching ``query`` wrapped in <mark> (the last typed word may be a prefix)."""
-    words = folded_words(query or "")
+    words = _typed(query or "")
     if not words or not text:
         return escape(text or "")
     complete, partial = set(words[:-1]), words[-1]
     parts = []
     for piece in _WORDS.split(text):
-        folded = fold(piece)
-        if piece and _WORDS.fullmatch(piece) and (folded in complete or folded.startswith(partial)):
+        if piece and _WORDS.fullmatch(piece) and _matches(_fold_word(piece), complete, partial):
             parts.append(Markup("<mark>%s</mark>") % piece)
         else:
             parts.append(escape(piece))
     return Markup("").join(parts)
+
+
+def _matches(folded, complete, partial):
+    return folded in complete or folded.startswith(partial)
+
+
+@functools.lru_cache(maxsize=256)
+def _typed(query):
+    """The query's folded words (kept: a results page highlights every card's name with the same query)."""
+    return tuple(folded_words(query))
+
+
+@functools.lru_cache(maxsize=8192)
+def _fold_word(word):
+    """One word of a name, folded (names share their words: "chè", "mật", "ong" …)."""
+    return fold(word)

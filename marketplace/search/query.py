@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from marketplace.search import ratings
 from marketplace.search.matching import Plan, matching, name_matches, scores
 from marketplace.search.spelling import corrected_text
 
@@ -71,6 +72,8 @@ def count_facets(columns, matched, masks):
 def sort_keys(values, selected, sort):
     """numpy.lexsort keys (the last key sorts first) for a non-relevance order."""
     newest = (-values["product_id"][selected], -values["created"][selected])
+    if sort == "rating":  # reads the listings' review counters (one query), only when asked
+        return (*newest, -values["in_stock"][selected], *ratings.lexsort_keys(values["product_id"][selected]))
     keys = {
         "newest": newest,
         "price_asc": (-values["product_id"][selected], values["price"][selected]),

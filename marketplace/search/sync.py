@@ -15,6 +15,7 @@ from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
+from marketplace.core import generation
 from marketplace.core.clock import today
 from marketplace.extensions import db
 from marketplace.registry.models import Certificate, Entity, Product
@@ -65,6 +66,8 @@ def after_flush(session, _context):
     """Queue the products touched by this flush (same transaction: a rollback drops the queue rows)."""
     dirty = [obj for obj in session.dirty if session.is_modified(obj)]
     ids = _product_ids_of(session, [*session.new, *dirty, *session.deleted])
+    if ids:
+        generation.mark(session)  # cached pages show these products: they are stale after the commit
     if ids and postgres.enabled():
         session.info.setdefault(TOUCHED, set()).update(ids)
     elif ids:
@@ -75,6 +78,8 @@ def after_flush(session, _context):
 def queue(session, product_ids):
     """Queue products changed by bulk statements (``UPDATE ... WHERE``) that the flush hook cannot see."""
     ids = sorted(set(product_ids))
+    if ids:
+        generation.mark(session)
     if ids and postgres.enabled():
         session.info.setdefault(TOUCHED, set()).update(ids)
     elif ids:
@@ -102,8 +107,8 @@ def after_commit(session):
 
 def after_rollback(session):
     """Nothing to apply: the queue rows (or, on PostgreSQL, the touched products) went with the change."""
-    session.info.pop("search_pending", None)
-    if not session.in_transaction():  # a savepoint rolled back leaves the outer transaction's products to write
+    if not session.in_transaction():  # a savepoint rolled back leaves the outer transaction's changes to apply
+        session.info.pop("search_pending", None)
         session.info.pop(TOUCHED, None)
 
 

@@ -8,9 +8,13 @@ from marketplace.vendors import (  # noqa: F401  (importing them attaches their 
     orders,
     photos,
     placements,
+    profile,
+    returns,
+    reviews,
     shipping,
     statement,
     team,
+    tokens,
 )
 from marketplace.vendors.blueprint import bp
 

@@ -9,6 +9,7 @@ from marketplace.access.decorators import role_required
 from marketplace.core.clock import today
 from marketplace.extensions import db
 from marketplace.registry.models import Certificate, Product
+from marketplace.returns import queries as returns
 from marketplace.shipping import ghn_client
 from marketplace.shipping import services as shipping
 from marketplace.shop.catalog.rules import availability
@@ -49,7 +50,8 @@ def dashboard():
                            showrooms=db.session.scalars(select(Showroom).order_by(Showroom.name)).all(),
                            placement_labels=PLACEMENT_LABELS, order_statuses=ORDER_STATUSES, status=status,
                            vendor_orders=vendor_orders, lines=lines_of([row[0].id for row in vendor_orders]),
-                           unread=unread, **carrier_context(entity, order_rows))
+                           unread=unread, returns_waiting=returns.waiting_count(entity.id),
+                           **carrier_context(entity, order_rows))
 
 
 def carrier_context(entity, order_rows):

@@ -71,6 +71,9 @@ class ListingForm(FlaskForm):
     description_en = TextAreaField(_l("Description in English"), render_kw={"rows": 8},
                                    validators=[Optional(), Length(max=5000)])
     published = BooleanField(_l("Show it on the storefront"))
+    gtin = StringField(_l("GTIN (the number under the package's barcode)"),
+                       render_kw={"inputmode": "numeric", "autocomplete": "off"},
+                       validators=[Optional(), Length(max=20)])
     weight_g = IntegerField(_l("Shipping weight of one unit, packed (grams)"), render_kw={"inputmode": "numeric"},
                             validators=[Optional(), NumberRange(min=1, max=50_000, message=_l(
                                 "Between 1 g and 50.000 g (the carrier's limit for a parcel)."))])

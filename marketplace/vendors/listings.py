@@ -10,9 +10,11 @@ from marketplace.access.decorators import role_required
 from marketplace.core import uploads
 from marketplace.core.actions import commit_or_flash
 from marketplace.core.clock import today
+from marketplace.core.errors import Refused
 from marketplace.extensions import db
 from marketplace.jobs import imports
 from marketplace.jobs.models import ImportRun
+from marketplace.registry import gtin as gtins
 from marketplace.registry.models import Product
 from marketplace.shipping.parcels import grams_in, packed
 from marketplace.shop.catalog import services as shop_services
@@ -38,8 +40,10 @@ def listing(product_id):
     form = ListingForm(obj=current)
     if request.method == "GET" and current is not None and not current.weight_g:
         form.weight_g.data = packed(grams_in(current.unit))  # a suggestion from the package's name
+    if request.method == "GET":
+        form.gtin.data = gtins.shown(product.gtin) if product.gtin else ""
     previewing = "preview" in request.form
-    if form.validate_on_submit() and not previewing:
+    if form.validate_on_submit() and not previewing and _gtin_saved(product, form):
         values = {"price_vnd": form.price_vnd.data, "stock": form.stock.data or 0, "unit": form.unit.data or None,
                   "description_vi": form.description_vi.data or None,
                   "description_en": form.description_en.data or None, "published": form.published.data,
@@ -57,6 +61,16 @@ def listing(product_id):
     page = render_template("vendors/listing.html", form=form, product=product, listing=current, refusal=refusal,
                            variants=variants, variant_form=variant_form, previewing=previewing)
     return page, 400 if form.errors else 200
+
+
+def _gtin_saved(product, form):
+    """Set the product's GTIN from the form; False (the error shown on the field) when invalid or taken."""
+    try:
+        gtins.set_gtin(product, form.gtin.data)
+    except Refused as refusal:  # refused before anything changed
+        form.gtin.errors = [*form.gtin.errors, refusal.message]
+        return False
+    return True
 
 
 @bp.post("/listings/<int:listing_id>/variants", defaults={"variant_id": None})

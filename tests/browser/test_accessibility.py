@@ -78,7 +78,7 @@ def test_main_pages_have_no_serious_or_critical_axe_violation(browser, live_serv
     page.fill("#email", "khach@test.example")
     page.fill("#phone", "0903123456")
     page.select_option("#province", "48")
-    page.wait_for_function("document.querySelectorAll('select#ward option').length > 90")
+    page.locator("select#ward option").nth(90).wait_for(state="attached")  # wards arrive by fetch
     page.select_option("#ward", label="Phường Hải Châu")
     page.fill("#address", "1 Bạch Đằng")
     page.locator("input[name=payment_method][value=cod]").check()

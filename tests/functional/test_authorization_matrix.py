@@ -151,6 +151,14 @@ ROUTES = [
     ("POST", "/officer/certificates/{certificate_a}/revoke", {**ANON, "default": 403, "officer_other": 404,
                                                               "officer_this": 302, "officer_national": 302,
                                                               "admin": 302}),
+    ("POST", "/officer/products/{product_a}/gtin", {**ANON, "default": 403, "officer_other": 404,
+                                                   "officer_this": 302, "officer_national": 302, "admin": 302}),
+    # Open data (#15.4): public to everyone.
+    ("GET", "/open-data", {"default": 200}),
+    ("GET", "/sitemap.xml", {"default": 200}),
+    ("GET", "/robots.txt", {"default": 200}),
+    ("GET", "/api/v1/certificates?status=valid", {"default": 200}),
+    ("GET", "/01/08931234567897", {"default": 404}),
     ("GET", "/officer/registry/upload", {**ANON, "default": 403, "officer_other": 200, "officer_this": 200,
                                          "officer_national": 200, "admin": 200}),
     ("POST", "/showroom/{showroom_a}/placements/{placement_a}/decline",
@@ -188,6 +196,7 @@ FORM_DATA = {
     "/admin/users/{customer_id}": {"role": "officer", "province": "19", "showroom": "", "active": "y"},
     "/admin/statements/{entity_a.id}/payouts": {"amount_vnd": "1000", "paid_on": "2026-01-05",
                                                 "bank_reference": "FT-MATRIX-1"},  # nothing is owed: refused
+    "/officer/products/{product_a}/gtin": {"gtin": "8931234567897"},
     "/officer/certificates/{certificate_a}/revoke": {"ground": "b", "text": "kiểm tra", "revoked_on": "2026-11-23"},
 }
 CASES = [(method, path, actor, expected.get(actor, expected["default"]))

@@ -41,7 +41,8 @@ ID_VALUES = ["1", "0", "1", str(2**63), "1", "abc", "1", "-1"]
 GENERIC_FIELDS = {"q", "name", "address", "ward", "phone", "email", "quantity", "listing_id", "variant_id",
                   "price_vnd", "stock", "province", "group", "sort", "page", "per_page", "note", "reason", "carrier",
                   "tracking_number", "min_stars", "price_min", "price_max", "in_stock", "entity_id", "code", "number",
-                  "format", "next", "lang", "status", "product_id", "showroom_id", "channel_id", "label", "password"}
+                  "format", "next", "lang", "status", "product_id", "showroom_id", "channel_id", "label", "password",
+                  "changed_since", "criteria_set", "stars", "gtin"}
 FILE_FIELDS = {"file", "photo"}
 NOT_AN_XLSX = b"PK\x03\x04 this is not a workbook \x00\xff" * 20
 CONVERTER = re.compile(r"<(?:(\w+)(?:\(([^)]*)\))?:)?(\w+)>")

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from marketplace.core.clock import TIMEZONE
 from marketplace.extensions import db
+from marketplace.jobs.scheduled import flush_views
 from marketplace.reports import sales as stats
 from marketplace.shop.catalog.models import ProductView
 from marketplace.shop.orders.models import Order, OrderLine, VendorOrder
@@ -140,6 +141,9 @@ def test_product_page_visits_are_counted_once_each_and_bots_are_not(client, shop
         assert client.get(f"/p/{a.slug}", headers={"User-Agent": BROWSER}).status_code == 200
     for crawler in (BOT, "Baiduspider", "SomeCrawler/1.0"):
         assert client.get(f"/p/{a.slug}", headers={"User-Agent": crawler}).status_code == 200
+    written = select(ProductView.views).where(ProductView.product_id == a.id, ProductView.day == date(2026, 11, 23))
+    assert db.session.scalar(written) is None  # a GET writes nothing
+    assert flush_views() == (1, 0)  # the job writes what the pages noted: one (product, day) tally
     rows = db.session.execute(select(ProductView.day, ProductView.views)
                               .where(ProductView.product_id == a.id).order_by(ProductView.day)).all()
     assert [tuple(row) for row in rows] == [(date(2026, 11, 1), 5), (date(2026, 11, 23), 3)]
@@ -149,6 +153,7 @@ def test_views_and_conversion(client, shop):
     for _visit in range(3):
         client.get(f"/p/{shop['a'].slug}", headers={"User-Agent": BROWSER})
     client.get(f"/p/{shop['a'].slug}", headers={"User-Agent": BOT})
+    flush_views()
     rows = stats.views_and_conversion(shop["tea"].id, date(2026, 9, 7), date(2026, 11, 23))
     assert [(row["name"], row["views"], row["orders"], row["units"], row["conversion"]) for row in rows] == [
         ("Trà búp Thái Nguyên", 10, 2, 4, 0.2),
@@ -170,6 +175,7 @@ def test_stock_alerts_list_published_listings_out_of_stock_first(shop):
 def test_numbers_page_shows_charts_tables_and_alerts(client, shop):
     for _visit in range(3):
         client.get(f"/p/{shop['a'].slug}", headers={"User-Agent": BROWSER})
+    flush_views()
     client.login_as(shop["owners"]["tea"])
     response = client.get("/vendor/numbers?lang=en")
     assert response.status_code == 200

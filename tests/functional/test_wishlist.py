@@ -5,6 +5,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from marketplace.extensions import db
+from marketplace.jobs.scheduled import flush_views
 from marketplace.shop.cart.wishlist import RECENT_LIMIT, SESSION_KEY, RecentlyViewed, WishlistItem
 from tests.factories import PASSWORD, make_listed, make_user
 
@@ -88,6 +89,8 @@ def test_a_buyer_keeps_the_last_ten_views_and_only_listed_ones_are_shown(client,
     page_of(client.get(f"/p/{catalogue['expired'].slug}"))
     for product in extra:
         page_of(client.get(f"/p/{product.slug}"))
+    assert db.session.scalar(select(func.count()).select_from(RecentlyViewed)) == 0  # a GET writes nothing
+    flush_views()  # the job (every minute, or after PENDING_FLUSH_EVERY notes) stores them
     kept = db.session.scalars(select(RecentlyViewed.product_id).where(RecentlyViewed.user_id == buyer.id)).all()
     assert sorted(kept) == sorted(p.id for p in extra)
     page_of(client.get(f"/p/{catalogue['expired'].slug}"))

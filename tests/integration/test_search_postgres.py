@@ -202,6 +202,22 @@ def test_a_commit_of_hundreds_of_products_writes_them_all(client, frozen_clock):
     assert counts_agree() and search.check() == ([], [])
 
 
+def test_rows_stay_narrow_with_their_terms_out_of_line_when_written_and_rewritten(client, frozen_clock):
+    first, second = make_listed("Trà hoa vàng Ba Chẽ"), make_listed("Nấm hương Sơn Động")
+    db.session.commit()
+    second.name = "Nấm hương rừng Sơn Động"  # new terms: the row is rewritten
+    db.session.commit()
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM search_document"))  # the rewritten row's old terms leave the TOAST table
+        toast = connection.scalar(text("SELECT reltoastrelid::regclass::text FROM pg_class "
+                                       "WHERE relname = 'search_document'"))
+        out_of_line = connection.scalar(text(f"SELECT count(DISTINCT chunk_id) FROM {toast}"))
+        compressed = connection.scalar(text("SELECT count(*) FROM search_document "
+                                            "WHERE pg_column_compression(filler) IS NOT NULL"))
+    assert (out_of_line, compressed) == (2, 2)
+    assert api(client, "&q=nam+huong+rung")[0] == ["Nấm hương rừng Sơn Động"] and first.id != second.id
+
+
 @pytest.fixture
 def rebuilt_after():
     """Waits for any background rebuild when the test ends."""

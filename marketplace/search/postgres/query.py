@@ -8,11 +8,11 @@ applied here (``listed_until``), never stored.
 
 from sqlalchemy import literal_column, select, text
 
-from marketplace.search import glossary, spelling
+from marketplace.search import glossary, ratings, spelling
 from marketplace.search.analysis import exact_words, folded_words, pairs
 from marketplace.search.matching import Plan, strip_filler
 from marketplace.search.postgres.lexemes import DOCUMENTS, EXACT, LENGTH, NAME, PAIR, quoted
-from marketplace.search.postgres.sql import Matcher, Statement, relevance
+from marketplace.search.postgres.sql import Matcher, Statement, relevance, rounded_score
 from marketplace.search.query import FEW_RESULTS, Found
 
 NEWEST = "d.created DESC, d.product_id DESC"
@@ -22,6 +22,7 @@ ORDERS = {
     "price_desc": "d.price DESC, d.product_id DESC",
     "stars": f"d.stars DESC, d.in_stock DESC, {NEWEST}",
     "relevance": f"d.in_stock DESC, {NEWEST}",
+    "rating": ratings.SQL_ORDER,
 }
 FACETS = ("province", "group", "stars")
 
@@ -112,7 +113,7 @@ def matching_rows(statement, matcher, stats, filters, found, faceted):
     """``m`` (the matching documents) and the page's order over it.
 
     ``m`` holds their facts, whether their names hold the typed words, and, sorting by relevance, the score of those
-    passing the faceted filters.
+    passing the faceted filters, before rounding (``reachable``).
     """
     name_ok, score, order = "TRUE", "NULL::numeric", ORDERS.get(filters.sort, NEWEST)
     if matcher is not None:
@@ -121,10 +122,21 @@ def matching_rows(statement, matcher, stats, filters, found, faceted):
         names = matcher.names()
         name_ok = statement.name_has(names) if names is not None else "FALSE"
         if filters.sort == "relevance":
-            score = f"CASE WHEN {_and(faceted.values())} THEN {relevance(statement, matcher, stats)} END"
-            order = f"d.score DESC, {NEWEST}"
+            score = f"CASE WHEN {_and(faceted.values())} THEN {relevance(statement, matcher, stats, False)} END"
+            order = f"{rounded_score('d.score')} DESC, {NEWEST}"
     return (f"m AS MATERIALIZED (SELECT {', '.join(f'd.{name}' for name in MATCHED)}, {name_ok} AS named, "
             f"{score} AS score FROM search_document d CROSS JOIN q WHERE {_and(found.values())}), "), order
+
+
+def reachable(statement, filters):
+    """The documents of ``m`` whose score can reach the page, so that only those round it (numeric is slow).
+
+    Rounding never reorders: with K = the page's end and x the K-th best float score, K documents round to at least
+    round(x), so any document on the page rounds to that much too, and so scores at least x - 1e-6.
+    """
+    end = statement.value(filters.page * filters.per_page)
+    return (f"d.score >= (SELECT min(c.score) FROM (SELECT score FROM m WHERE score IS NOT NULL ORDER BY score DESC "
+            f"LIMIT {end}) AS c) - CAST(2e-6 AS float8)")
 
 
 def compose(statement, plan, stats, filters, day, with_facets):
@@ -144,6 +156,8 @@ def compose(statement, plan, stats, filters, day, with_facets):
     else:
         matched, order = matching_rows(statement, matcher, stats, filters, found, faceted)
         source, where = "m", list(faceted.values())
+        if matcher is not None and filters.sort == "relevance":
+            where.append(reachable(statement, filters))
     page = f"SELECT d.product_id FROM {source} AS d WHERE {_and(where)} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
     grouped = buckets(statement, filters, day, counted)
     return (f"WITH {statement.queries()}, {matched}page AS MATERIALIZED ({page}), b AS MATERIALIZED ({grouped}) "

@@ -148,8 +148,12 @@ def _expansion(statement, matcher, stats, expansion, norm):
     return f"CASE WHEN {statement.name_has(typed_in_name)} THEN 0 ELSE {best} END"
 
 
-def relevance(statement, matcher, stats):
-    """``matching.scores`` times the out-of-stock factor (``query.relevance_order``), rounded as it is there."""
+def relevance(statement, matcher, stats, rounded=True):
+    """``matching.scores`` times the out-of-stock factor (``query.relevance_order``), rounded as it is there.
+
+    ``rounded=False``: the float before rounding (``rounded_score`` rounds it), so that a page rounds only the
+    scores that can reach it.
+    """
     plan = matcher.plan
     terms = []
     for position, word in enumerate(plan.words):
@@ -175,7 +179,13 @@ def relevance(statement, matcher, stats):
     if named := name_lexemes(matcher):
         total = f"CASE WHEN {statement.name_has(named)} THEN {total} ELSE {_sum(places)} END"
     factor = f"CASE WHEN d.in_stock THEN 1.0 ELSE {statement.value(OUT_OF_STOCK_FACTOR)} END"
-    return f"round(CAST(({total}) * {factor} AS numeric), 6)"
+    score = f"({total}) * {factor}"
+    return rounded_score(score) if rounded else score
+
+
+def rounded_score(score):
+    """A float score rounded as ``query.relevance_order`` rounds it (six decimals, as numeric)."""
+    return f"round(CAST({score} AS numeric), 6)"
 
 
 def name_lexemes(matcher):

@@ -35,12 +35,15 @@ LEXEMES = ("name_terms", "terms")
 LOCK_FEW = text("SELECT pg_advisory_xact_lock_shared(:space, 0), pg_advisory_xact_lock(:space, id) "
                 "FROM unnest(CAST(:ids AS integer[])) AS id")
 LOCK_MANY = text("SELECT pg_advisory_xact_lock(:space, 0)")
+#: Written with every row (``models.SearchDocument.filler``): 2,100 bytes put every row over PostgreSQL's TOAST
+#: threshold (~2 kB), so ``terms`` goes out of line and the row stays narrow; it is stored in ~35 bytes, compressed.
+FILLER = "repeat(' ', 2100)"
 UPSERT = text(f"""
-INSERT INTO search_document ({", ".join(COLUMNS)})
-SELECT * FROM unnest({", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in COLUMNS.items())})
+INSERT INTO search_document ({", ".join(COLUMNS)}, filler)
+SELECT *, {FILLER} FROM unnest({", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in COLUMNS.items())})
 ON CONFLICT (product_id) DO UPDATE SET {", ".join(f"{name} = excluded.{name}" for name in FACTS)},
 {", ".join(f"{name} = CASE WHEN search_document.{name} = excluded.{name} THEN search_document.{name} "
-           f"ELSE excluded.{name} END" for name in LEXEMES)}
+           f"ELSE excluded.{name} END" for name in LEXEMES)}, filler = excluded.filler
 """)
 COUNT_TERMS = text("""
 INSERT INTO search_term (term, df) SELECT * FROM unnest(CAST(:terms AS text[]), CAST(:differences AS integer[]))
@@ -131,7 +134,7 @@ SOURCES = "product, certificate, listing, listing_variant, entity"
 
 
 def rebuild(engine, day, progress=lambda items, label: items, batch=1000):
-    """Rewrite every product's row in batches (one transaction each), then count again; the number listed.
+    """Rewrite every product's row in batches (one transaction each), count again, vacuum; the number listed.
 
     Products that are no longer listed (or no longer exist) lose their rows in the same batches.
     """
@@ -144,5 +147,16 @@ def rebuild(engine, day, progress=lambda items, label: items, batch=1000):
             count += write(connection, ids[start:start + batch], day)
     with engine.begin() as connection:
         recount(connection)
-        connection.execute(text("ANALYZE search_document, search_facet, search_term"))  # plans fit the new contents
+    vacuum(engine)
     return count
+
+
+def vacuum(engine):
+    """``VACUUM ANALYZE`` the search tables after a bulk write (outside a transaction, as VACUUM must be).
+
+    Removes the row versions the rewrite left (``search_term`` holds more dead rows than live ones after a rebuild),
+    marks pages all-visible (a bitmap scan then skips the per-row visibility checks) and gives the planner the
+    new contents' statistics.
+    """
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM (ANALYZE) search_document, search_facet, search_term"))

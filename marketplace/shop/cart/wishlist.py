@@ -1,4 +1,4 @@
-"""A signed-in buyer's wishlist and the products anyone viewed lately (session for visitors, stored for buyers).
+"""A signed-in buyer's wishlist and the products anyone viewed lately (in the session; stored too for buyers).
 
 Both hold product ids only; what is shown is re-read through ``catalog.queries.load_cards``, i.e. the storefront
 rule: a product whose certificate lapsed stays in the list but is not shown until it is listed again.
@@ -9,7 +9,8 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, UniqueConstraint, delete, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from marketplace.core import clock
+from marketplace.accounts.models import User
+from marketplace.core import clock, pending
 from marketplace.extensions import db
 from marketplace.registry.models import Product
 from marketplace.shop.catalog.queries import load_cards
@@ -77,20 +78,56 @@ def wishlist_cards(user, day):
     """The wishlist's products that are listed on ``day``, newest first, as cards (three queries)."""
     ids = db.session.scalars(select(WishlistItem.product_id).where(WishlistItem.user_id == user.id)
                              .order_by(WishlistItem.added_at.desc(), WishlistItem.id.desc())).all()
-    return load_cards(list(ids), day)
+    return [card.data() for card in load_cards(list(ids), day)]
+
+
+#: The pending writes' kind holding signed-in buyers' views (core/pending.py): ``"<user id>:<product id>:<when>"``.
+VIEWS = "recently_viewed"
+
+
+def note_view(user, session, product_id):
+    """Note a product view without writing the database: in the session for everyone, stored later for buyers.
+
+    Returns the number of writes waiting (core/pending), 0 for visitors.
+    """
+    recent = [product_id, *(i for i in session.get(SESSION_KEY, []) if i != product_id)]
+    session[SESSION_KEY] = recent[:RECENT_LIMIT]
+    if not user.is_authenticated:
+        return 0
+    return pending.note(VIEWS, f"{user.id}:{product_id}:{clock.now().isoformat()}")
+
+
+def store_views(taken):
+    """Write buyers' views taken from core/pending (``"<user>:<product>:<when>"``); deleted users or products skip."""
+    if not taken:
+        return
+    views = []
+    for text in taken:
+        user_id, product_id, when = text.split(":", 2)
+        views.append((datetime.fromisoformat(when), int(user_id), int(product_id)))
+    users = set(db.session.scalars(select(User.id).where(User.id.in_({user for _at, user, _p in views}))))
+    products = set(db.session.scalars(select(Product.id).where(Product.id.in_({p for _at, _u, p in views}))))
+    for at, user_id, product_id in sorted(views):
+        if user_id in users and product_id in products:
+            _store_view(user_id, product_id, at)
 
 
 def remember_view(user, session, product_id):
-    """Note a product view: in the session for visitors, in ``recently_viewed`` for signed-in buyers."""
+    """Note a product view now: in the session for visitors, in ``recently_viewed`` for signed-in buyers."""
     if not user.is_authenticated:
         recent = [product_id, *(i for i in session.get(SESSION_KEY, []) if i != product_id)]
         session[SESSION_KEY] = recent[:RECENT_LIMIT]
         return
-    db.session.execute(delete(RecentlyViewed).where(RecentlyViewed.user_id == user.id,
+    _store_view(user.id, product_id, clock.now())
+
+
+def _store_view(user_id, product_id, at):
+    """Keep a buyer's view of a product made ``at`` (one row per product, the newest ``RECENT_LIMIT``)."""
+    db.session.execute(delete(RecentlyViewed).where(RecentlyViewed.user_id == user_id,
                                                     RecentlyViewed.product_id == product_id))
-    db.session.add(RecentlyViewed(user_id=user.id, product_id=product_id, viewed_at=clock.now()))
+    db.session.add(RecentlyViewed(user_id=user_id, product_id=product_id, viewed_at=at))
     db.session.flush()
-    _trim(user.id)
+    _trim(user_id)
 
 
 def _trim(user_id):
@@ -102,18 +139,20 @@ def _trim(user_id):
 
 
 def recent_ids(user, session):
-    """Recently viewed product ids, newest first."""
+    """Recently viewed product ids, newest first: this session's, then (for buyers) the stored ones."""
+    seen = [i for i in session.get(SESSION_KEY, []) if isinstance(i, int)][:RECENT_LIMIT]
     if not user.is_authenticated:
-        return [i for i in session.get(SESSION_KEY, []) if isinstance(i, int)][:RECENT_LIMIT]
-    return list(db.session.scalars(select(RecentlyViewed.product_id).where(RecentlyViewed.user_id == user.id)
-                                   .order_by(RecentlyViewed.viewed_at.desc(), RecentlyViewed.id.desc())
-                                   .limit(RECENT_LIMIT)))
+        return seen
+    stored = db.session.scalars(select(RecentlyViewed.product_id).where(RecentlyViewed.user_id == user.id)
+                                .order_by(RecentlyViewed.viewed_at.desc(), RecentlyViewed.id.desc())
+                                .limit(RECENT_LIMIT))
+    return [*seen, *(i for i in stored if i not in seen)][:RECENT_LIMIT]
 
 
 def recent_cards(user, session, day, leave_out=None):
     """Recently viewed products that are listed on ``day`` (``leave_out``: the product on screen), as cards."""
     ids = [i for i in recent_ids(user, session) if i != leave_out]
-    return load_cards(ids, day)
+    return [card.data() for card in load_cards(ids, day)]
 
 
 def merge_on_login(user, product_ids):

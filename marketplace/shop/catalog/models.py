@@ -5,6 +5,7 @@ from datetime import date
 from sqlalchemy import BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from marketplace.core import generation
 from marketplace.core.db import TimestampMixin
 from marketplace.extensions import db
 from marketplace.registry.models import OfProduct
@@ -35,8 +36,17 @@ class Listing(OfProduct, TimestampMixin, db.Model):
     length_cm: Mapped[int | None] = mapped_column(Integer)
     width_cm: Mapped[int | None] = mapped_column(Integer)
     height_cm: Mapped[int | None] = mapped_column(Integer)
+    #: Published reviews of the product and the sum of their stars (1–5), kept by ``reviews/status.py`` in the
+    #: transaction that publishes, hides, removes or re-rates a review: cards and the rating sort read no other table.
+    rating_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    rating_sum: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     product = relationship("Product", back_populates="listing", lazy="raise")
+
+    @property
+    def rating_average(self):
+        """The average of the published reviews' stars, one decimal (None without reviews)."""
+        return round(self.rating_sum / self.rating_count, 1) if self.rating_count else None
 
 
 class ListingVariant(db.Model):
@@ -94,3 +104,6 @@ class ProductView(db.Model):
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
     day: Mapped[date] = mapped_column(Date)
     views: Mapped[int] = mapped_column(Integer, default=0)
+
+
+generation.watch(ListingImage)  # cards and product pages show the photos (listings are watched by search/sync.py)

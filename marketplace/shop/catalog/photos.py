@@ -102,7 +102,7 @@ def _check_header(data):
     return width, height
 
 
-def _decode(data):
+def decode(data):
     """The upload's pixels, upright, as RGB (RGBA when transparent), at most ``MAX_SIDE``; no metadata."""
     _check_header(data)
     with _open(data) as probe:
@@ -134,6 +134,22 @@ def _encode(image):
     return buffer.getvalue()
 
 
+def read_upload(file_storage):
+    """``(bytes, width, height)`` of an upload that passes the request's cheap checks; Refused (translated) if not.
+
+    Shared by every kind of photo (listings here, reviews in ``reviews/photos.py``).
+    """
+    if file_storage is None or not file_storage.filename:
+        raise Refused(_("Choose a photo to upload."))
+    data = file_storage.stream.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise Refused(_("This file is too large: at most %(megabytes)d MB.", megabytes=MAX_BYTES // 2**20))
+    if not data:
+        raise Undecodable("not_an_image")
+    width, height = _check_header(data)
+    return data, width, height
+
+
 def add_image(listing, file_storage):
     """Check an upload for ``listing`` (the cheap checks), keep it privately and add it as a ``processing`` photo.
 
@@ -144,19 +160,12 @@ def add_image(listing, file_storage):
                                      .where(ListingImage.listing_id == listing.id)).one()
     if count >= MAX_IMAGES:
         raise Refused(_("A listing can have at most %(count)d photos.", count=MAX_IMAGES))
-    if file_storage is None or not file_storage.filename:
-        raise Refused(_("Choose a photo to upload."))
-    data = file_storage.stream.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise Refused(_("This file is too large: at most %(megabytes)d MB.", megabytes=MAX_BYTES // 2**20))
-    if not data:
-        raise Undecodable("not_an_image")
-    width, height = _check_header(data)
+    data, width, height = read_upload(file_storage)
 
     token = secrets.token_hex(16)
     row = ListingImage(listing_id=listing.id, position=0 if last is None else last + 1, filename=f"{token}.webp",
                        thumbnail=f"{token}_t.webp", width=width, height=height, status="processing")
-    _keep_original(token, data)
+    keep_original(token, data)
     try:
         db.session.add(row)
         db.session.flush()
@@ -167,7 +176,7 @@ def add_image(listing, file_storage):
     return row
 
 
-def _keep_original(token, data):
+def keep_original(token, data):
     """Keep the upload ``token`` until the photo job has read it (StorageUnavailable when the bucket fails)."""
     if not storage.uses_bucket():
         ORIGINALS.save(token, data, "application/octet-stream")
@@ -179,7 +188,7 @@ def _keep_original(token, data):
         raise storage.StorageUnavailable from error
 
 
-def _read_original(token):
+def read_original(token):
     """The kept upload ``token``; None when it is not there (S3Error when the bucket fails: the job is retried)."""
     if not storage.uses_bucket():
         path = ORIGINALS.folder() / token
@@ -203,12 +212,12 @@ def process(image_id):
     if image is None or image.status != "processing":
         return
     token = _token(image)
-    data = _read_original(token) if ORIGINAL.fullmatch(token) else None
+    data = read_original(token) if ORIGINAL.fullmatch(token) else None
     if data is None:
         _fail(image, "lost")
         return
     try:
-        picture = _decode(data)
+        picture = decode(data)
     except Undecodable as refusal:
         _fail(image, refusal.reason)
     else:
@@ -218,13 +227,18 @@ def process(image_id):
 
 def _store(image, picture):
     """Write the photo's WebP and thumbnail (replacing any left by an interrupted run), then mark it ready."""
-    thumbnail = picture.copy()
-    thumbnail.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.LANCZOS)
-    for name, version in ((image.filename, picture), (image.thumbnail, thumbnail)):
-        STORE.delete(name)  # never linked while processing: a run cut short may have left it half-done
-        STORE.save(name, _encode(version), CONTENT_TYPE)
+    write_versions(STORE, image.filename, image.thumbnail, picture)
     if compare_and_set_status(image, "processing", "ready"):
         image.width, image.height = picture.size
+
+
+def write_versions(store, filename, thumbnail_name, picture):
+    """Write ``picture`` as WebP ``filename`` and its thumbnail in ``store`` (replacing any half-done run's files)."""
+    thumbnail = picture.copy()
+    thumbnail.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.LANCZOS)
+    for name, version in ((filename, picture), (thumbnail_name, thumbnail)):
+        store.delete(name)  # never linked while processing: a run cut short may have left it half-done
+        store.save(name, _encode(version), CONTENT_TYPE)
 
 
 def _fail(image, reason):

@@ -1,6 +1,7 @@
 """Read side of the catalogue: product cards re-checked by the rule, one product's page, listed counts."""
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
@@ -42,6 +43,11 @@ class ProductCard(ProductPlace):
     cover: ListingImage | None = None  #: the cover: the ready photo of lowest position; None for the generated tile
 
     @property
+    def id(self):
+        """The product's id."""
+        return self.product.id
+
+    @property
     def offer(self):
         """(price, in stock) as the product page offers them: the cheapest package in stock, else the cheapest."""
         return packages_price_and_stock(self.listing.price_vnd, self.listing.stock, self.variants)
@@ -55,6 +61,60 @@ class ProductCard(ProductPlace):
     def in_stock(self):
         """True when at least one unit of some package can be bought."""
         return self.offer[1]
+
+    def data(self):
+        """The card as plain values (:class:`CardData`), to keep between requests and render cheaply."""
+        product, entity, certificate, listing, cover = (self.product, self.entity, self.certificate, self.listing,
+                                                         self.cover)
+        price, in_stock = self.offer
+        return CardData(
+            id=product.id, slug=product.slug, name=product.name, province_code=product.province_code,
+            criteria_set_code=product.criteria_set_code, stars=certificate.stars, price_vnd=price, in_stock=in_stock,
+            unit=listing.unit, rating_count=listing.rating_count, rating_average=listing.rating_average,
+            entity_id=entity.id, entity_name=entity.name, entity_type=entity.entity_type, entity_slug=entity.slug,
+            certificate_code=certificate.code, certificate_number=certificate.number,
+            valid_until=certificate.valid_until,
+            cover=Cover(cover.filename, cover.thumbnail, cover.width, cover.height) if cover is not None else None)
+
+
+@dataclass(frozen=True, slots=True)
+class Cover:
+    """A card's cover photo: stored names and the original's size."""
+
+    filename: str
+    thumbnail: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True, slots=True)
+class CardData:
+    """A listed product's card as plain values (no database rows): what cards and the API show, safe to share."""
+
+    id: int
+    slug: str
+    name: str
+    province_code: str
+    criteria_set_code: str
+    stars: int
+    price_vnd: int  #: the cheapest package that can be bought (the card's price)
+    in_stock: bool
+    unit: str | None
+    rating_count: int
+    rating_average: float | None
+    entity_id: int
+    entity_name: str
+    entity_type: str
+    entity_slug: str
+    certificate_code: str
+    certificate_number: str
+    valid_until: date
+    cover: Cover | None
+
+    @property
+    def province(self):
+        """The product's current province (reference data, no query)."""
+        return provinces()[self.province_code]
 
 
 def _cover_condition():
@@ -94,7 +154,7 @@ class ProductDetail(ProductPlace):
     images: list = field(default_factory=list)  #: the listing's ready photos by position (ListingImage)
     elsewhere: list = field(default_factory=list)  #: (ProductChannel, SalesChannel): "also available at"
     variants: list = field(default_factory=list)  #: the listing's other package sizes (ListingVariant), by price
-    alternatives: list = field(default_factory=list)  #: (heading key, [ProductCard]) offered when not listed
+    alternatives: list = field(default_factory=list)  #: (heading key, [CardData]) offered when not listed
 
     @property
     def certificate(self):
@@ -158,13 +218,13 @@ def _alternative_ids(product, day, condition):
 def alternatives_for(product, day):
     """Listed products to offer instead of ``product``: same criteria set, then same province (four queries).
 
-    Returns ``[(kind, [ProductCard])]`` for the kinds that found any (``criteria``, ``province``); every card comes
+    Returns ``[(kind, [CardData])]`` for the kinds that found any (``criteria``, ``province``); every card comes
     through the storefront rule, and a product found by both kinds is shown once.
     """
     same_set = _alternative_ids(product, day, Product.criteria_set_code == product.criteria_set_code)
     same_province = [i for i in _alternative_ids(product, day, and_(
         Product.province_code == product.province_code, Product.id.not_in(same_set or [0]))) if i not in same_set]
-    cards = {card.product.id: card for card in load_cards(same_set + same_province, day)}
+    cards = {card.id: card.data() for card in load_cards(same_set + same_province, day)}
     found = [("criteria", [cards[i] for i in same_set if i in cards]),
              ("province", [cards[i] for i in same_province if i in cards])]
     return [(kind, items) for kind, items in found if items]

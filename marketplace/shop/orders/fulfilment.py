@@ -144,14 +144,18 @@ def withdraw(part, action, actor, note=None):
     return part
 
 
-def follow_up(part):
+def follow_up(part, refunded_online=True):
     """After a part moved: tell whom it concerns, then let the order follow its parts.
 
-    The customer hears of a part shipped or refunded; the producer of a part cancelled (unless it cancelled it).
+    The customer hears of a part shipped or refunded (or, when ``refunded_online`` is False because nothing went
+    back through a payment provider, that the refund is owed); the producer of a part cancelled (unless it
+    cancelled it).
     """
     db.session.flush()
     order = db.session.get(Order, part.order_id)
-    if part.status in ANNOUNCED:
+    if part.status == "refunded" and not refunded_online:
+        notify(order, "refund_owed")
+    elif part.status in ANNOUNCED:
         notify(order, part.status)
     elif part.status == "cancelled":
         notify_vendors(order, "cancelled", [part])

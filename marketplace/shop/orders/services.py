@@ -281,6 +281,7 @@ def notify(order, kind, parts=None):
                 "shipped": lambda: _("Order %(reference)s: a parcel is on its way", reference=order.reference),
                 "delivered": lambda: _("Order %(reference)s delivered", reference=order.reference),
                 "refunded": lambda: _("Order %(reference)s refunded", reference=order.reference),
+                "refund_owed": lambda: _("Order %(reference)s: a refund is owed to you", reference=order.reference),
                 "paid": lambda: _("Order %(reference)s paid", reference=order.reference),
                 "cancelled": lambda: _("Order %(reference)s cancelled", reference=order.reference)}
     bodies = {"placed": lambda: _("Thank you for your order %(reference)s. Each producer prepares its part; you "
@@ -294,5 +295,8 @@ def notify(order, kind, parts=None):
               "delivered": lambda: _("Order %(reference)s has been delivered. Thank you for buying OCOP "
                                      "products:\n\n%(link)s", reference=order.reference, link=link),
               "refunded": lambda: _("A refund was made for order %(reference)s. Details:\n\n%(link)s",
-                                    reference=order.reference, link=link)}
+                                    reference=order.reference, link=link),
+              "refund_owed": lambda: _("A refund is owed to you for order %(reference)s: it is paid by bank "
+                                       "transfer to the account you gave, not through a payment provider. "
+                                       "Details:\n\n%(link)s", reference=order.reference, link=link)}
     send_to_address(order.email, locale, subjects[kind], bodies[kind])

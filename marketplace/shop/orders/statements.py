@@ -5,8 +5,10 @@ When a part is **delivered**, a ``sale`` entry is booked in the same flush as it
 what the platform collected (``withholding.collects``), its commission, and the VAT and PIT withheld for a
 household business or an individual (``withholding.figures``). When a delivered part is **refunded**, a
 ``refund`` entry reverses that sale exactly, with the rates it was booked at, in the month of the refund (Decree
-117/2025/NĐ-CP lets returns be offset in the period they happen). Parts cancelled or refunded before delivery never
-earned anything and book nothing.
+117/2025/NĐ-CP lets returns be offset in the period they happen). When a return or complaint refunds only some
+goods of a delivered part (the part stays delivered), a ``return`` entry reverses the sale for those goods alone
+(``book_return``): one per case, named by its ``reference``, at the sale's rates. Parts cancelled or refunded
+before delivery never earned anything and book nothing.
 
 Entries keep the rates, the payment method and the entity type they were booked with: a later change of a setting
 or of the registry never rewrites a statement that may already have been paid out. A period is a calendar month
@@ -25,6 +27,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     UniqueConstraint,
@@ -32,6 +35,7 @@ from sqlalchemy import (
     event,
     func,
     select,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -42,7 +46,8 @@ from marketplace.shop.orders import withholding
 from marketplace.shop.orders.models import Order, OrderEvent, OrderLine, VendorOrder
 
 log = logging.getLogger(__name__)
-KINDS = ("sale", "refund")
+#: ``sale`` and ``refund``: one each per vendor order; ``return``: one per case refunding part of a delivered part.
+KINDS = ("sale", "refund", "return")
 #: The money columns of an entry (a refund holds the sale's, negated).
 AMOUNTS = ("goods_vnd", "shipping_vnd", "collected_vnd", "commission_vnd", "withheld_base_vnd", "vat_vnd", "pit_vnd",
            "net_vnd")
@@ -50,18 +55,24 @@ PERIOD = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 
 
 class StatementEntry(db.Model):
-    """One vendor order's sale (when delivered) or its reversal (when refunded after delivery); never updated."""
+    """A delivered part's sale, its reversal (refunded after delivery) or a case's partial one; never updated."""
 
     __tablename__ = "statement_entry"
     __table_args__ = (
-        UniqueConstraint("vendor_order_id", "kind"),
+        UniqueConstraint("vendor_order_id", "kind", "reference"),
+        # a sale and a refund (no reference) once per vendor order; NULLs are distinct in the constraint above
+        Index("uq_statement_entry_once", "vendor_order_id", "kind", unique=True,
+              sqlite_where=text("reference IS NULL"), postgresql_where=text("reference IS NULL")),
         CheckConstraint(f"kind IN {KINDS}", name="kind"),
+        CheckConstraint("(kind = 'return' AND reference IS NOT NULL) OR (kind <> 'return' AND reference IS NULL)",
+                        name="reference"),
         CheckConstraint("net_vnd = collected_vnd - commission_vnd - vat_vnd - pit_vnd", name="net"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"), index=True)
     vendor_order_id: Mapped[int] = mapped_column(ForeignKey("vendor_order.id"))
     kind: Mapped[str] = mapped_column(String(10))
+    reference: Mapped[str | None] = mapped_column(String(64))  #: a ``return``'s case refund (its key), else None
     period: Mapped[str] = mapped_column(String(7), index=True)  #: ``YYYY-MM``, the month it was booked (Vietnam)
     booked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  #: when, in UTC
     booked_on: Mapped[date] = mapped_column(Date)  #: the day it was booked (Vietnam)
@@ -155,13 +166,19 @@ def book_sale(session, part):
     return entry
 
 
-def book_refund(session, part):
-    """Add the ``refund`` entry reversing a delivered part's sale (nothing when its sale was never booked)."""
+def _sale_of(session, part):
+    """The ``sale`` entry of ``part``, booked in this flush or before; None when it was never booked."""
     sale = next((row for row in session.new if isinstance(row, StatementEntry)
                  and row.vendor_order_id == part.id and row.kind == "sale"), None)
     if sale is None:
         sale = session.scalar(select(StatementEntry).where(StatementEntry.vendor_order_id == part.id,
                                                            StatementEntry.kind == "sale"))
+    return sale
+
+
+def book_refund(session, part):
+    """Add the ``refund`` entry reversing a delivered part's sale (nothing when its sale was never booked)."""
+    sale = _sale_of(session, part)
     if sale is None:
         log.warning("vendor order %s refunded after delivery without a booked sale: nothing to reverse", part.id)
         return None
@@ -171,6 +188,33 @@ def book_refund(session, part):
         payment_method=sale.payment_method, entity_type=sale.entity_type, collected=sale.collected,
         commission_bp=sale.commission_bp, vat_bp=sale.vat_bp, pit_bp=sale.pit_bp,
         **{name: -getattr(sale, name) for name in AMOUNTS})
+    session.add(entry)
+    return entry
+
+
+def book_return(session, part, line_amounts, reference):
+    """Add the ``return`` entry of goods a case refunds while ``part`` stays delivered, once per ``reference``.
+
+    ``line_amounts``: the đồng refunded per line (unit price × units). The sale's figures for those goods alone,
+    negated, at its booked rates and with its collection and withholding: no shipping, commission rounded down,
+    each tax rounded half up per line (``withholding.booked_figures``). Nothing when the sale was never booked.
+    """
+    booked = session.scalar(select(StatementEntry).where(StatementEntry.vendor_order_id == part.id,
+                                                         StatementEntry.kind == "return",
+                                                         StatementEntry.reference == reference))
+    if booked is not None:
+        return booked
+    sale = _sale_of(session, part)
+    if sale is None:
+        log.warning("vendor order %s partly refunded without a booked sale: nothing to reverse", part.id)
+        return None
+    rates = withholding.Rates(sale.commission_bp, sale.vat_bp, sale.pit_bp)
+    figures = withholding.booked_figures(line_amounts, 0, sale.collected, sale.withheld_base_vnd > 0, rates)
+    entry = StatementEntry(
+        entity_id=sale.entity_id, vendor_order_id=part.id, kind="return", reference=reference,
+        **_booked(clock.now()), payment_method=sale.payment_method, entity_type=sale.entity_type,
+        collected=sale.collected, commission_bp=sale.commission_bp, vat_bp=sale.vat_bp, pit_bp=sale.pit_bp,
+        **{name: -getattr(figures, name) for name in AMOUNTS})
     session.add(entry)
     return entry
 
@@ -196,10 +240,10 @@ def period_entries(period):
 
 
 def sums_by_entity(period):
-    """{entity id: {gross sales, refunds and every amount column summed}} for the entries of ``period``."""
+    """{entity id: {gross sales, refunds (whole and partial) and every amount column summed}} for ``period``."""
     gross = StatementEntry.goods_vnd + StatementEntry.shipping_vnd
     columns = [func.sum(case((StatementEntry.kind == "sale", gross), else_=0)).label("sales_vnd"),
-               func.sum(case((StatementEntry.kind == "refund", -gross), else_=0)).label("refunds_vnd"),
+               func.sum(case((StatementEntry.kind != "sale", -gross), else_=0)).label("refunds_vnd"),
                *(func.sum(getattr(StatementEntry, name)).label(name) for name in AMOUNTS)]
     rows = db.session.execute(select(StatementEntry.entity_id, *columns).where(StatementEntry.period == period)
                               .group_by(StatementEntry.entity_id)).all()
@@ -224,7 +268,7 @@ def net_owed(entity_id, before=None):
 
 
 def totals(rows):
-    """Every amount column, gross sales and refunds summed over (entry, …) rows."""
+    """Every amount column, gross sales and refunds (whole and partial) summed over (entry, …) rows."""
     result = dict.fromkeys(("sales_vnd", "refunds_vnd", *AMOUNTS), 0)
     for entry, *_rest in rows:
         for name in AMOUNTS:

@@ -84,9 +84,13 @@ def commission(goods_vnd, rate_bp):
 
 def figures(line_amounts, shipping_vnd, entity_type, method, rates):
     """The figures of one delivered vendor order from its lines' revenue (unit price × quantity, in đồng)."""
-    goods = sum(line_amounts)
     collected = collects(method)
-    taxed = collected and withheld(entity_type)
+    return booked_figures(line_amounts, shipping_vnd, collected, collected and withheld(entity_type), rates)
+
+
+def booked_figures(line_amounts, shipping_vnd, collected, taxed, rates):
+    """The figures of lines whose collection and withholding are already known (a sale's, for goods returned)."""
+    goods = sum(line_amounts)
     return Figures(
         goods_vnd=goods, shipping_vnd=shipping_vnd, collected_vnd=goods + shipping_vnd if collected else 0,
         commission_vnd=commission(goods, rates.commission_bp), withheld_base_vnd=goods if taxed else 0,

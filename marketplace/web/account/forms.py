@@ -27,6 +27,14 @@ class RegisterForm(FlaskForm):
     password = new_password_field(_l("Password"))
     confirm = PasswordField(_l("Repeat the password"), validators=[EqualTo("password", _l("The passwords differ."))])
     preferred_locale = SelectField(_l("Language"), choices=choices(LANGUAGE_CHOICES), default="vi")
+    #: Consent to marketing mail: unticked unless the person ticks it (accounts/consent.py).
+    marketing = BooleanField(_l("Send me news and offers from OCOP Market by e-mail"), default=False)
+
+
+class MarketingConsentForm(FlaskForm):
+    """Give or withdraw consent to marketing mail from the account page."""
+
+    marketing = BooleanField(_l("Send me news and offers from OCOP Market by e-mail"))
 
 
 class ForgotPasswordForm(FlaskForm):

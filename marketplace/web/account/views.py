@@ -4,7 +4,7 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from marketplace.accounts import addresses, services
+from marketplace.accounts import addresses, consent, services
 from marketplace.accounts import onboarding as vendor_services
 from marketplace.core.errors import Refused
 from marketplace.core.i18n import cookie_language, current_locale
@@ -19,6 +19,7 @@ from marketplace.web.account.forms import (
     DeleteAccountForm,
     ForgotPasswordForm,
     LoginForm,
+    MarketingConsentForm,
     ProfileForm,
     RegisterForm,
     ResetPasswordForm,
@@ -128,10 +129,13 @@ def register():
     form = RegisterForm(preferred_locale=current_locale())
     if form.validate_on_submit():
         try:
-            services.register(form.email.data, form.password.data, form.name.data, form.preferred_locale.data)
+            user = services.register(form.email.data, form.password.data, form.name.data,
+                                     form.preferred_locale.data)
         except Refused as error:
             form.password.errors.append(error.message)
         else:
+            if user is not None and form.marketing.data:  # never for an address that already had an account
+                consent.choose(user, True, request.remote_addr)
             db.session.commit()
             return render_template("accounts/check_mail.html", email=services.normalize_email(form.email.data))
     return render_template("accounts/register.html", form=form), 400 if form.errors else 200
@@ -208,8 +212,23 @@ def profile():
         session["lang"] = current_user.preferred_locale
         flash(_("Saved."), "success")
         return redirect(url_for("account.profile"))
+    consent_form = MarketingConsentForm(formdata=None, marketing=consent.has_consent(current_user))
     return render_template("accounts/profile.html", form=form, delete_form=DeleteAccountForm(),
-                           saved=addresses.of(current_user)), 400 if form.errors else 200
+                           saved=addresses.of(current_user), consent_form=consent_form), 400 if form.errors else 200
+
+
+@bp.post("/account/consent")
+@login_required
+def marketing_consent():
+    """Give or withdraw consent to marketing mail; each change is recorded with its time and address."""
+    form = MarketingConsentForm()
+    if not form.validate_on_submit():
+        abort(400)
+    consent.choose(current_user, form.marketing.data, request.remote_addr)
+    db.session.commit()
+    flash(_("You will receive news and offers by e-mail.") if form.marketing.data
+          else _("You will not receive news and offers by e-mail."), "success")
+    return redirect(url_for("account.profile", _anchor="marketing"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

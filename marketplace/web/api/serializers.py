@@ -1,9 +1,12 @@
 """JSON shapes of the public API (contract §4)."""
 
+from datetime import UTC
+
 from flask import url_for
 
+from marketplace.core.clock import TIMEZONE
 from marketplace.reference.lookup import criteria_sets, provinces
-from marketplace.registry.rules import certificate_status
+from marketplace.registry.opendata import verification_record
 
 
 def province_json(code):
@@ -43,9 +46,16 @@ def product_json(product, entity, listing, certificate, in_stock):
 
 
 def card_json(card):
-    """A :class:`~marketplace.shop.catalog.queries.ProductCard` as JSON: the price and stock of what can be bought."""
-    return {**product_json(card.product, card.entity, card.listing, card.certificate, card.in_stock),
-            "price_vnd": card.price_vnd}
+    """A :class:`~marketplace.shop.catalog.queries.CardData` as JSON: the price and stock of what can be bought."""
+    return {
+        "id": card.id, "slug": card.slug, "name": card.name,
+        "entity": {"id": card.entity_id, "name": card.entity_name, "type": card.entity_type, "slug": card.entity_slug},
+        "province": province_json(card.province_code), "group": group_json(card.criteria_set_code),
+        "stars": card.stars, "price_vnd": card.price_vnd, "in_stock": card.in_stock,
+        "certificate": {"code": card.certificate_code, "number": card.certificate_number,
+                        "valid_until": card.valid_until.isoformat()},
+        "url": url_for("storefront.product", slug=card.slug),
+    }
 
 
 def detail_json(detail):
@@ -67,17 +77,44 @@ def detail_json(detail):
 
 def verification_json(certificate, day):
     """The verification record of contract §4 (what a showroom device or a QR scan reads)."""
-    product = certificate.product
+    return verification_record(certificate, day, url_for)
+
+
+def moment(value):
+    """An ISO 8601 date and time in Vietnam's time (SQLite gives back naive UTC datetimes)."""
+    if value is None:
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(TIMEZONE).isoformat()
+
+
+def vendor_order_json(part, order, lines=None):
+    """An entity's part of an order as the vendor API shows it; with ``lines``, also what to pack and where to."""
+    data = {
+        "id": part.id, "reference": order.reference, "status": part.status, "payment_method": order.payment_method,
+        "subtotal_vnd": part.subtotal_vnd, "shipping_vnd": part.shipping_vnd,
+        "total_vnd": part.subtotal_vnd + part.shipping_vnd, "carrier": part.carrier,
+        "tracking_number": part.tracking_number, "created_at": moment(part.created_at),
+        "updated_at": moment(part.updated_at), "url": url_for("api.vendor_order", vendor_order_id=part.id),
+    }
+    if lines is not None:
+        province = provinces().get(order.province_code)
+        data["ship_to"] = {"name": order.name, "phone": order.phone, "address": order.address, "ward": order.ward,
+                           "ward_code": order.ward_code,
+                           "province": {"code": order.province_code, "name": province.name if province else None}}
+        data["lines"] = [{"id": line.id, "listing_id": line.listing_id, "product_id": line.product_id,
+                          "product_name": line.product_name, "variant": line.variant_label,
+                          "quantity": line.quantity, "unit_price_vnd": line.unit_price_vnd,
+                          "certificate_number": line.certificate_number, "stars": line.stars} for line in lines]
+    return data
+
+
+def vendor_listing_json(listing, variants, listed):
+    """A listing as its entity's API clients see it: price, stock, package sizes, shown on the storefront or not."""
+    product = listing.product
     return {
-        "code": certificate.code, "number": certificate.number, "status": certificate_status(certificate, day),
-        "stars": certificate.stars, "valid_from": certificate.valid_from.isoformat(),
-        "valid_until": certificate.valid_until.isoformat(), "decision_number": certificate.decision_number,
-        "decision_date": certificate.decision_date.isoformat(), "issuing_authority": certificate.issuing_authority,
-        "issuing_level": certificate.issuing_level,
-        "product": {"id": product.id, "name": product.name, "url": url_for("storefront.product", slug=product.slug)},
-        "entity": {"name": product.entity.name, "type": product.entity.entity_type},
-        "province": {"code": product.province_code, "name": provinces()[product.province_code].name},
-        "superseded_by": certificate.superseded_by.code if certificate.superseded_by else None,
-        "revoked_on": certificate.revoked_on.isoformat() if certificate.revoked_on else None,
-        "revocation_reason": certificate.revocation_reason,
+        "id": listing.id, "product": {"id": product.id, "name": product.name, "slug": product.slug},
+        "price_vnd": listing.price_vnd, "stock": listing.stock, "unit": listing.unit, "published": listing.published,
+        "listed": listed, "variants": [{"id": variant.id, "label": variant.label, "price_vnd": variant.price_vnd,
+                                        "stock": variant.stock} for variant in variants],
+        "updated_at": moment(listing.updated_at), "url": url_for("storefront.product", slug=product.slug),
     }

@@ -6,16 +6,19 @@ from flask_login import current_user, login_required
 from marketplace import search
 from marketplace.core.clock import today
 from marketplace.core.errors import ProblemError
+from marketplace.core.pagecache import cached_page
 from marketplace.core.replica import replica_reads
 from marketplace.reference.lookup import classification, provinces
 from marketplace.registry.services import find_by_code, find_by_number
-from marketplace.search import FilterError, browse, parse_filters
+from marketplace.search import FilterError, browse_cards, parse_filters
 from marketplace.shop.catalog.queries import load_cards, product_detail
 from marketplace.web.api.blueprint import bp
+from marketplace.web.api.certificates import certificate_list
 from marketplace.web.api.serializers import card_json, detail_json, verification_json
 
 
 @bp.get("/products")
+@cached_page
 @replica_reads
 def products():
     """Listed products with filters, sort, pages and facets."""
@@ -23,7 +26,7 @@ def products():
         filters = parse_filters(request.args, current_app.config["PER_PAGE"], current_app.config["MAX_PER_PAGE"])
     except FilterError as error:
         raise ProblemError(400, "Invalid query parameter", str(error)) from error
-    page = browse(filters, today())
+    page = browse_cards(filters, today())
     extra = {key: value for key, value in (("corrected_query", page.corrected), ("did_you_mean", page.suggestion),
                                            ("approximate", page.approximate)) if value}
     return jsonify(items=[card_json(card) for card in page.items], total=page.total, page=filters.page,
@@ -31,6 +34,7 @@ def products():
 
 
 @bp.get("/search/suggest")
+@cached_page
 @replica_reads
 def suggest():
     """Autocomplete: listed product names that start like ``q`` (at most 8)."""
@@ -42,6 +46,7 @@ def suggest():
 
 
 @bp.get("/products/<int:product_id>")
+@cached_page
 def product(product_id):
     """One product, sellable or not, with the reason when not."""
     detail = product_detail(today(), product_id=product_id)
@@ -51,6 +56,7 @@ def product(product_id):
 
 
 @bp.get("/certificates/<code>")
+@cached_page
 def certificate_by_code(code):
     """The verification record of the certificate with public ``code``."""
     certificate = find_by_code(code)
@@ -60,8 +66,11 @@ def certificate_by_code(code):
 
 
 @bp.get("/certificates")
+@cached_page
 def certificate_by_number():
-    """The verification record of the certificate with registry ``number``."""
+    """The verification record of the certificate with registry ``number``; without ``number``, the dataset."""
+    if "number" not in request.args:
+        return certificate_list()
     number = request.args.get("number", "").strip()
     if not number:
         raise ProblemError(400, "Missing query parameter", "number is required")
@@ -82,6 +91,7 @@ def me():
 
 
 @bp.get("/provinces")
+@cached_page
 def province_list():
     """The 34 current provinces with the pre-2025 names they absorbed."""
     return jsonify(items=[{"code": p.code, "name": p.name, "full_name": p.full_name, "kind": p.kind, "slug": p.slug,
@@ -91,6 +101,7 @@ def province_list():
 
 
 @bp.get("/groups")
+@cached_page
 def groups():
     """Sectors, groups and the 26 criteria sets of Decision 26/2026/QĐ-TTg."""
     return jsonify(source=classification()["source"], sectors=classification()["sectors"])

@@ -59,3 +59,9 @@ class ApplicationDecisionForm(FlaskForm):
     """An officer's decision on an entity's application (the reason is required to reject)."""
 
     reason = TextAreaField(_l("Reason (required to reject)"), validators=[Optional(), Length(max=2000)])
+
+
+class GtinForm(FlaskForm):
+    """A product's GTIN (blank clears it)."""
+
+    gtin = StringField(_l("GTIN (8, 12, 13 or 14 digits; blank to clear)"), validators=[Optional(), Length(max=20)])

@@ -10,15 +10,17 @@ from marketplace.access.decorators import role_required
 from marketplace.accounts.onboarding import rematch_pending
 from marketplace.core import uploads
 from marketplace.core.clock import today
+from marketplace.core.errors import Refused
 from marketplace.extensions import db
 from marketplace.jobs import imports
 from marketplace.jobs.models import ImportRun
 from marketplace.reference.lookup import provinces
+from marketplace.registry import gtin as gtins
 from marketplace.registry import lifecycle
 from marketplace.registry.importer import import_registry, officer_scope
 from marketplace.registry.rules import certificate_status, explaining_certificate
 from marketplace.web.officer.blueprint import bp
-from marketplace.web.officer.forms import CorrectForm, DecisionForm, RevokeForm, UploadForm
+from marketplace.web.officer.forms import CorrectForm, DecisionForm, GtinForm, RevokeForm, UploadForm
 
 
 @bp.get("/registry")
@@ -43,7 +45,26 @@ def product(product_id):
     history = registry_data.certificates_of([item.id]).get(item.id, [])
     return render_template("officers/product.html", product=item, entity=entity, history=history, day=today(),
                            status_of=certificate_status, decision_form=DecisionForm(), revoke_form=RevokeForm(),
-                           province=provinces()[item.province_code])
+                           province=provinces()[item.province_code],
+                           gtin_form=GtinForm(gtin=gtins.shown(item.gtin) if item.gtin else ""))
+
+
+@bp.post("/products/<int:product_id>/gtin")
+@role_required("officer", "admin")
+def set_gtin(product_id):
+    """Set or clear a product's GTIN (audited); an invalid or taken one is refused with the reason."""
+    item, _entity = registry_data.product_in_scope(current_user, product_id)
+    form = GtinForm()
+    if not form.validate_on_submit():
+        return _invalid(form, item.id)
+    try:
+        gtins.set_gtin(item, form.gtin.data)
+    except Refused as refusal:
+        flash(refusal.message, "error")
+        return redirect(url_for("officer.product", product_id=item.id))
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return redirect(url_for("officer.product", product_id=item.id))
 
 
 def _decision(form):

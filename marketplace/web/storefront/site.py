@@ -1,5 +1,8 @@
 """Site-wide routes and helpers: probes, language switch, pictures, basket count, recently viewed products."""
 
+from functools import partial
+from urllib.parse import quote
+
 from flask import (
     Response,
     abort,
@@ -13,17 +16,19 @@ from flask import (
     template_rendered,
     url_for,
 )
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from marketplace import search
 from marketplace.accounts import services as accounts
-from marketplace.core import health, storage
+from marketplace.core import health, pagecache, pending, storage
 from marketplace.core.clock import today
+from marketplace.core.i18n import current_locale
 from marketplace.core.security import external_url, safe_next
 from marketplace.extensions import db
+from marketplace.jobs import scheduled
 from marketplace.registry.models import Product
 from marketplace.reports import sales as stats
 from marketplace.shop.cart import wishlist
@@ -143,7 +148,48 @@ def listing_photo(filename):
 @bp.app_template_global()
 def photo_url(filename):
     """Where a page links a listing photo: the bucket's URL, or this app's media route for local files."""
-    return images.stored_url(filename) or url_for("storefront.listing_photo", filename=filename)
+    return images.stored_url(filename) or _path("storefront.listing_photo", "filename", filename)
+
+
+def _route_parts(endpoint, name, marker="0"):
+    """``url_for(endpoint, name=…)`` around the value, built once per script root: cards link many of them cheaply.
+
+    For values that need no escaping beyond ``quote`` (slugs, ids, stored photo names).
+    """
+    parts = current_app.extensions.setdefault("route_parts", {})
+    key = (endpoint, request.script_root)
+    if key not in parts:
+        head, _, tail = url_for(endpoint, **{name: marker}).rpartition(str(marker))
+        parts[key] = head, tail
+    return parts[key]
+
+
+def _path(endpoint, name, value, marker="0"):
+    head, tail = _route_parts(endpoint, name, marker)
+    return f"{head}{quote(str(value))}{tail}"
+
+
+@bp.app_template_global()
+def card_path(slug):
+    """A product page's path (``/p/<slug>``), as ``url_for`` writes it."""
+    return _path("storefront.product", "slug", slug)
+
+
+@bp.app_template_global()
+def picture_path(product_id):
+    """The path of a product's generated picture (``/media/products/<id>.svg``), as ``url_for`` writes it."""
+    return _path("storefront.product_picture", "product_id", int(product_id), marker=7)
+
+
+@bp.app_template_global()
+def card_strings():
+    """The words every card of a grid shares, translated once per language: star labels, "Out of stock"."""
+    strings = current_app.extensions.setdefault("card_strings", {})
+    locale = current_locale()
+    if locale not in strings:
+        strings[locale] = {"stars": {count: ngettext("%(num)d star", "%(num)d stars", count) for count in range(6)},
+                           "sold_out": _("Out of stock")}
+    return strings[locale]
 
 
 #: Where the header counts the basket: the shop and the buyer's account (the basket and checkout pages show the
@@ -178,7 +224,7 @@ def in_wishlist(product_id):
 def _note_product_page(sender, template, context, **extra):
     """Remember which product a product page showed, for "recently viewed" (written after the response)."""
     if template.name == "shop/product.html" and "d" in context:
-        g.viewed_product_id = context["d"].product.id
+        pagecache.note("viewed_product_id", context["d"].product.id)  # replayed when the page comes from the cache
 
 
 template_rendered.connect(_note_product_page)
@@ -186,11 +232,25 @@ template_rendered.connect(_note_product_page)
 
 @bp.after_request
 def remember_viewed_product(response):
-    """Add the product just shown to "recently viewed" (session for visitors, stored for buyers; bots are skipped)."""
+    """Count the product page just shown and add it to "recently viewed", writing nothing now (core/pending).
+
+    Bots are skipped. When enough writes wait, they are flushed in a short transaction of their own once the
+    response has been sent (a job or cron flushes the rest every minute: ``jobs/scheduled.flush_views``).
+    """
     product_id = g.pop("viewed_product_id", None)
-    if product_id is None or response.status_code != 200 or stats.is_bot(request.headers.get("User-Agent")):
+    if (product_id is None or request.method != "GET" or response.status_code != 200
+            or stats.is_bot(request.headers.get("User-Agent"))):
         return response
-    wishlist.remember_view(current_user, session, product_id)
-    if current_user.is_authenticated:
-        db.session.commit()
+    waiting = (stats.note_view(product_id, today()), wishlist.note_view(current_user, session, product_id))
+    if any(pending.is_due(number) for number in waiting):
+        response.call_on_close(partial(_flush_views, current_app._get_current_object()))
     return response
+
+
+def _flush_views(app):
+    """Write the views waiting, after the response (its own application context, session and transaction)."""
+    with app.app_context():
+        try:
+            scheduled.flush_views()
+        except Exception:  # noqa: BLE001 - the page is sent; the next flush writes what was given back
+            app.logger.exception("flushing product views failed")

@@ -3,15 +3,20 @@
 from flask import abort, current_app, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
+from marketplace.core import memo
 from marketplace.core.clock import today
+from marketplace.core.input import NumberError, whole_number
+from marketplace.core.pagecache import cached_page
 from marketplace.core.replica import replica_reads
 from marketplace.extensions import db
 from marketplace.reference.lookup import criteria_sets, provinces, resolve_province, sectors
 from marketplace.registry.models import Entity, Product
-from marketplace.reports import sales as stats
-from marketplace.search import FilterError, Filters, browse, read_filters
+from marketplace.reviews import queries as product_reviews
+from marketplace.search import FilterError, Filters, browse_cards, read_filters
+from marketplace.search.browse import MAX_PAGE
 from marketplace.shop.catalog.queries import count_listed_by, product_detail
 from marketplace.web.storefront.blueprint import bp
+from marketplace.web.storefront.seller import certificates_of
 
 
 def _browse_from_request(**fixed):
@@ -19,27 +24,33 @@ def _browse_from_request(**fixed):
     args = request.args.to_dict()
     args.update({key: value for key, value in fixed.items() if value is not None})
     filters, problems = read_filters(args, current_app.config["PER_PAGE"], current_app.config["MAX_PER_PAGE"])
-    return browse(filters, today()), FilterError(problems) if problems else None
+    return browse_cards(filters, today()), FilterError(problems) if problems else None
 
 
 @bp.get("/")
+@cached_page
 @replica_reads
 def home():
     """Home: 5-star highlights, newest products, browse by province and by sector."""
+    return render_template("shop/home.html", **memo.remember("home", _home_sections),
+                           provinces=provinces().values(), sectors=sectors())
+
+
+def _home_sections():
+    """The home page's cards and counts: the same for every visitor until the catalogue changes (core/memo)."""
     day = today()
-    highlights = browse(Filters(min_stars=5, sort="stars", per_page=8), day, with_facets=False).items
-    newest = browse(Filters(per_page=8, in_stock=True), day, with_facets=False).items
+    highlights = browse_cards(Filters(min_stars=5, sort="stars", per_page=8), day, with_facets=False).items
+    newest = browse_cards(Filters(per_page=8, in_stock=True), day, with_facets=False).items
     by_province = count_listed_by(day, Product.province_code)
-    by_criteria = count_listed_by(day, Product.criteria_set_code)
     by_sector = {}
-    for code, count in by_criteria.items():
+    for code, count in count_listed_by(day, Product.criteria_set_code).items():
         sector = criteria_sets()[code].sector_code
         by_sector[sector] = by_sector.get(sector, 0) + count
-    return render_template("shop/home.html", highlights=highlights, newest=newest, provinces=provinces().values(),
-                           by_province=by_province, sectors=sectors(), by_sector=by_sector)
+    return {"highlights": highlights, "newest": newest, "by_province": by_province, "by_sector": by_sector}
 
 
 @bp.get("/search")
+@cached_page
 @replica_reads
 def search():
     """Listing with filters, facets, sort and pages (the same parameters as the API)."""
@@ -48,20 +59,27 @@ def search():
 
 
 @bp.get("/p/<slug>")
+@cached_page
 def product(slug):
     """A product page; non-listed products keep their page and say why they are not sold."""
     day = today()
     detail = product_detail(day, slug=slug)
     if detail is None:
         abort(404)
-    page = render_template("shop/product.html", d=detail)  # before the commit, which expires the loaded rows
-    if request.method == "GET" and not stats.is_bot(request.headers.get("User-Agent")):
-        stats.count_view(detail.product.id, day)
-        db.session.commit()
-    return page
+    reviews = product_reviews.for_product_page(detail.product.id, detail.listing, _reviews_page())
+    return render_template("shop/product.html", d=detail, reviews=reviews)  # the view is counted after (site.py)
+
+
+def _reviews_page():
+    """The page of reviews asked for (``?reviews=N``); anything else is the first."""
+    try:
+        return whole_number(request.args.get("reviews") or "1", 1, MAX_PAGE)
+    except NumberError:
+        return 1
 
 
 @bp.get("/e/<slug>")
+@cached_page
 @replica_reads
 def entity(slug):
     """An OCOP entity's page with its listed products."""
@@ -71,10 +89,11 @@ def entity(slug):
     page, error = _browse_from_request(entity_id=str(found.id))
     certified = db.session.scalar(select(func.count()).select_from(Product).where(Product.entity_id == found.id))
     return render_template("shop/entity.html", entity=found, page=page, error=error, certified=certified,
-                           province=provinces()[found.province_code])
+                           province=provinces()[found.province_code], certificates=certificates_of(found.id, today()))
 
 
 @bp.get("/province/<slug>")
+@cached_page
 @replica_reads
 def province(slug):
     """A province's page; a pre-2025 province's address redirects to the unit that absorbed it."""

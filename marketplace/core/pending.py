@@ -1,0 +1,134 @@
+"""Writes kept for later: tallies and notes a read request leaves, written to the database in batches.
+
+A product page counts a view and remembers it for a signed-in buyer's "recently viewed" without writing the database
+(a GET stays a read). The tallies and notes wait here — in Redis with ``REDIS_URL`` (shared by every process, kept
+across restarts), else in this process's memory — until a flush takes them (``jobs/scheduled.flush_views``: every
+minute on the job queue's schedule or cron, and from the web process itself after ``PENDING_FLUSH_EVERY`` notes or
+``PENDING_FLUSH_SECONDS``, once the response has been sent). ``take_*`` empties a kind atomically; a flush that fails
+gives what it took back. Redis failing loses a few views, never a page: errors are logged and swallowed.
+"""
+
+import logging
+import threading
+import time
+from collections import Counter
+
+import redis
+from flask import current_app
+
+log = logging.getLogger(__name__)
+
+PREFIX = "marketplace:pending:"  #: Redis keys: <PREFIX>count:<kind> (hash), <PREFIX>note:<kind> (list), <PREFIX>waiting
+REDIS_TIMEOUT = 0.5  #: seconds a note waits for Redis
+_clients = {}
+_lock = threading.Lock()
+
+
+def _client():
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        return None
+    if url not in _clients:
+        _clients[url] = redis.Redis.from_url(url, socket_connect_timeout=REDIS_TIMEOUT, socket_timeout=REDIS_TIMEOUT,
+                                             decode_responses=True)
+    return _clients[url]
+
+
+def _memory():
+    return current_app.extensions.setdefault("pending", {"counts": {}, "notes": {}, "waiting": 0,
+                                                         "since": time.monotonic()})
+
+
+def count(kind, key, amount=1):
+    """Add ``amount`` to the tally ``key`` of ``kind``; return how many tallies and notes are waiting (0 on error)."""
+    client = _client()
+    if client is None:
+        with _lock:
+            state = _memory()
+            state["counts"].setdefault(kind, Counter())[key] += amount
+            state["waiting"] += 1
+            return state["waiting"]
+    try:
+        pipe = client.pipeline(transaction=False)
+        pipe.hincrby(f"{PREFIX}count:{kind}", key, amount)
+        pipe.incr(f"{PREFIX}waiting")
+        return int(pipe.execute()[1])
+    except redis.RedisError as error:
+        log.warning("pending %s: Redis failed (%s); a tally is lost", kind, type(error).__name__)
+        return 0
+
+
+def note(kind, text):
+    """Add the note ``text`` to ``kind`` (kept in order); return how many tallies and notes are waiting."""
+    client = _client()
+    if client is None:
+        with _lock:
+            state = _memory()
+            state["notes"].setdefault(kind, []).append(text)
+            state["waiting"] += 1
+            return state["waiting"]
+    try:
+        pipe = client.pipeline(transaction=False)
+        pipe.rpush(f"{PREFIX}note:{kind}", text)
+        pipe.incr(f"{PREFIX}waiting")
+        return int(pipe.execute()[1])
+    except redis.RedisError as error:
+        log.warning("pending %s: Redis failed (%s); a note is lost", kind, type(error).__name__)
+        return 0
+
+
+def is_due(waiting):
+    """True when ``waiting`` notes (as ``count``/``note`` answered) call for a flush now (by number, or by age here)."""
+    every = current_app.config.get("PENDING_FLUSH_EVERY", 100)
+    if waiting and waiting % every == 0:
+        return True
+    if _client() is not None or not waiting:
+        return False
+    return time.monotonic() - _memory()["since"] >= current_app.config.get("PENDING_FLUSH_SECONDS", 60)
+
+
+def take_counts(kind):
+    """Empty the tallies of ``kind``: ``{key: amount}``."""
+    client = _client()
+    if client is None:
+        with _lock:
+            state = _memory()
+            state["waiting"], state["since"] = 0, time.monotonic()
+            return dict(state["counts"].pop(kind, {}))
+    pipe = client.pipeline(transaction=True)
+    pipe.hgetall(f"{PREFIX}count:{kind}")
+    pipe.delete(f"{PREFIX}count:{kind}", f"{PREFIX}waiting")
+    return {key: int(amount) for key, amount in pipe.execute()[0].items()}
+
+
+def take_notes(kind):
+    """Empty the notes of ``kind``: a list, oldest first."""
+    client = _client()
+    if client is None:
+        with _lock:
+            state = _memory()
+            state["waiting"], state["since"] = 0, time.monotonic()
+            return state["notes"].pop(kind, [])
+    pipe = client.pipeline(transaction=True)
+    pipe.lrange(f"{PREFIX}note:{kind}", 0, -1)
+    pipe.delete(f"{PREFIX}note:{kind}")
+    return list(pipe.execute()[0])
+
+
+def give_back(kind, counts=None, notes=None):
+    """Put back what a failed flush took, so the next one writes it."""
+    for key, amount in (counts or {}).items():
+        count(kind, key, amount)
+    for text in notes or []:
+        note(kind, text)
+
+
+def clear():
+    """Forget everything waiting (tests)."""
+    client = _client()
+    if client is None:
+        current_app.extensions.pop("pending", None)
+        return
+    keys = list(client.scan_iter(f"{PREFIX}*"))
+    if keys:
+        client.delete(*keys)
