@@ -29,14 +29,19 @@ REFUNDABLE = ("paid", "processing", "delivered")
 
 
 def settle_part(part, action, actor, note=None):
-    """Cancel or refund a vendor's part of an order (``action``: ``cancel`` or ``refund``), refunding a card."""
+    """Cancel or refund a vendor's part of an order (``action``: ``cancel`` or ``refund``), refunding a card.
+
+    A part paid by hand (cash collected on delivery, a bank transfer received) goes back by hand: the customer is
+    told the refund is owed, not that it was made.
+    """
     fulfilment.lock_part(part)
     order = db.session.get(Order, part.order_id)
     card_paid = order.status != "pending_payment" and order.payment_method in PROVIDER_METHODS
+    by_hand = action == "refund" and _paid_by_hand(order, part)
     fulfilment.withdraw(part, action, actor, note)
     if card_paid:
         _refund_card(order, part)
-    return fulfilment.follow_up(part)
+    return fulfilment.follow_up(part, refund_mail="refund_owed_by_hand" if by_hand else "refunded")
 
 
 def cancel_order(order, actor, note=None):
@@ -74,8 +79,9 @@ def refund_order(order, actor):
 def refund_case(part, line_amounts, whole, key, actor, note=None):
     """Refund a return or complaint about a delivered part once (by ``key``): some of its lines, or all of it.
 
-    ``whole``: every line came back in full, so the part itself is refunded (goods and shipping; its sale is
-    reversed on the statement) as a vendor's refund is. Otherwise only ``line_amounts`` (đồng per line refunded)
+    ``whole``: every line is back in full (with earlier cases), so the part itself is refunded as a vendor's refund
+    is: what is left of it (goods and shipping, less earlier cases' refunds) goes back, and what is left of its
+    sale is reversed on the statement. Otherwise only ``line_amounts`` (đồng per line refunded)
     go back, the part stays delivered and a ``return`` entry reverses the sale for those goods on the statement
     (``statements.book_return``, under ``key``). Returns the provider's Refund, or None when the order was not paid
     online (cash on delivery, bank transfer: the money is owed to the buyer by hand). Refused when the provider
@@ -85,7 +91,7 @@ def refund_case(part, line_amounts, whole, key, actor, note=None):
     order = db.session.get(Order, part.order_id)
     payment = _succeeded_card_payment(order)
     if whole:
-        amount_vnd = part.subtotal_vnd + part.shipping_vnd
+        amount_vnd = _left_of_part(payment, part) if payment is not None else 0
         fulfilment.withdraw(part, "refund", actor, note)
     else:
         amount_vnd = sum(line_amounts)
@@ -100,7 +106,7 @@ def refund_case(part, line_amounts, whole, key, actor, note=None):
         if payment.method != "card" and _refunded_vnd(payment) >= payment.amount_vnd:
             move(payment, "refunded", _provider(payment), "every part refunded")
     if whole:
-        fulfilment.follow_up(part, refunded_online=refund is not None)
+        fulfilment.follow_up(part, refund_mail="refunded" if payment is not None else "refund_owed")
     return refund
 
 
@@ -145,7 +151,7 @@ def retry(refund, actor):
     if refund.status != "failed":
         raise Refused(_("This refund was already made."))
     refund_payment(payment, order, refund.amount_vnd, refund.reason, refund.idempotency_key)
-    if refund.status == "succeeded" and refund.amount_vnd >= payment.amount_vnd and payment.status == "succeeded":
+    if refund.status == "succeeded" and _refunded_vnd(payment) >= payment.amount_vnd and payment.status == "succeeded":
         move(payment, "refunded", actor, "refund retried by finance staff")
     return refund
 
@@ -162,17 +168,38 @@ def _succeeded_card_payment(order):
                                                    Payment.method.in_(PROVIDER_METHODS), Payment.status == "succeeded"))
 
 
-def _refund_card(order, part):
-    """Refund a card-paid part (the whole part: goods and its shipping); Refused when the provider refuses.
+def _paid_by_hand(order, part):
+    """True when the buyer paid ``part`` outside any provider: a bank transfer received, cash collected on delivery."""
+    if order.payment_method == "bank_transfer":
+        return order.status != "pending_payment"
+    return order.payment_method == "cod" and part.status == "delivered"
 
-    The payment keeps ``succeeded``: it becomes ``refunded`` when Stripe's ``charge.refunded`` says all of it was, or,
-    for VNPay and MoMo (which send no such notification), when our refunds add up to all of it.
+
+def _left_of_part(payment, part):
+    """What of ``part`` (goods and shipping) its cases have not yet refunded through ``payment``'s provider.
+
+    A case's partial refund books a ``return`` entry under its refund's key (``refund_case``): those keys name them.
+    """
+    refunded = db.session.scalar(select(func.coalesce(func.sum(Refund.amount_vnd), 0)).where(
+        Refund.payment_id == payment.id, Refund.status == "succeeded",
+        Refund.idempotency_key.in_(statements.return_references(part.id))))
+    return part.subtotal_vnd + part.shipping_vnd - int(refunded)  # PostgreSQL sums bigints as numeric
+
+
+def _refund_card(order, part):
+    """Refund what is left of a card-paid part (``_left_of_part``); Refused when the provider refuses.
+
+    Nothing is asked when nothing is left. The payment keeps ``succeeded``: it becomes ``refunded`` when Stripe's
+    ``charge.refunded`` says all of it was, or, for VNPay and MoMo (which send no such notification), when our
+    refunds add up to all of it.
     """
     payment = _succeeded_card_payment(order)
     if payment is None:
         return
-    refund = refund_payment(payment, order, part.subtotal_vnd + part.shipping_vnd, "vendor_part",
-                            f"{order.reference}-part-{part.id}-refund")
+    amount_vnd = _left_of_part(payment, part)
+    if amount_vnd <= 0:
+        return
+    refund = refund_payment(payment, order, amount_vnd, "vendor_part", f"{order.reference}-part-{part.id}-refund")
     if refund.status != "succeeded":
         raise Refused(_("The refund could not be made: %(error)s", error=refund.error))
     if payment.method != "card" and _refunded_vnd(payment) >= payment.amount_vnd:  # no refund webhook to say so

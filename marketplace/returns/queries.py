@@ -63,6 +63,15 @@ def refunded_quantities(part_id, excluding=None):
     return {line_id: int(units or 0) for line_id, units in db.session.execute(query)}
 
 
+def refunded_vnd(part_id, excluding=None):
+    """The đồng earlier cases about a vendor order refunded (or owe)."""
+    query = select(func.coalesce(func.sum(ReturnCase.refund_vnd), 0)).where(
+        ReturnCase.vendor_order_id == part_id, ReturnCase.status.in_(REFUNDING))
+    if excluding is not None:
+        query = query.where(ReturnCase.id != excluding)
+    return int(db.session.scalar(query))
+
+
 def lines_of_part(part_id):
     """The order lines of a vendor order, in order."""
     return db.session.scalars(select(OrderLine).where(OrderLine.vendor_order_id == part_id)

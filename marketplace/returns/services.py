@@ -318,7 +318,7 @@ def settle(case, quantities, actor, side, note=None):
     move(case, "refunded" if online else "refund_due", actor, side, note)
     part = db.session.get(VendorOrder, case.vendor_order_id)
     refund = refunds.refund_case(part, amounts, whole, f"{order.reference}-case-{case.id}", actor, note)
-    case.refund_vnd = part.subtotal_vnd + part.shipping_vnd if whole else sum(amounts)
+    case.refund_vnd = _rest_of_part(case, part) if whole else sum(amounts)
     case.refund_id = refund.id if refund is not None else None
     mail.notify(case, case.status)
     return case
@@ -341,13 +341,21 @@ def _refund_lines(case, quantities):
 
 
 def _amounts(case, items):
-    """``([đồng refunded per line refunded], whether every line of the part comes back in full)``."""
+    """``([đồng refunded per line refunded], whether every line of the part is then back in full)``.
+
+    Earlier cases' refunds count: a case giving back all that they left makes the whole part come back.
+    """
     amounts = [line.unit_price_vnd * item.refund_quantity for item, line in items if item.refund_quantity]
     refunded = queries.refunded_quantities(case.vendor_order_id, excluding=case.id)
     units = {line.id: item.refund_quantity for item, line in items}
-    whole = not refunded and all(units.get(line.id, 0) == line.quantity
-                                 for line in queries.lines_of_part(case.vendor_order_id))
+    whole = all(refunded.get(line.id, 0) + units.get(line.id, 0) == line.quantity
+                for line in queries.lines_of_part(case.vendor_order_id))
     return amounts, whole
+
+
+def _rest_of_part(case, part):
+    """What a case refunding the whole part gives back: goods and shipping, less what earlier cases refunded."""
+    return part.subtotal_vnd + part.shipping_vnd - queries.refunded_vnd(part.id, excluding=case.id)
 
 
 def mark_paid(case, actor, note=None):

@@ -502,3 +502,144 @@ def test_a_whole_cash_on_delivery_return_tells_the_buyer_the_refund_is_owed(clie
     assert len(order_mail) == 1 and "A refund is owed to you for order" in order_mail[0].get_content()
     assert not any("A refund was made" in message.get_content() for message in to_buyer)
     assert any("is owed to you" in message.get_content() for message in to_buyer if message not in order_mail)
+
+
+# A whole-part refund after a partial case refunds only what is left --------------------------------------------
+
+def household_shop(shop, tea_vnd=80000, cake_vnd=40000):
+    """The shop of a household business (VAT and PIT withheld): 2 tea and 1 cake make a 200.000 ₫ part by default."""
+    household = make_entity("Hộ kinh doanh Đinh Thị Hoa", entity_type="household_business", tax_code="5400123456")
+    world = {**shop, "entity": household, "owner": make_user("vendor", entity=household),
+             "tea": make_listed("Trà shan tuyết", price_vnd=tea_vnd, stock=10, entity=household),
+             "cake": make_listed("Mứt gừng", price_vnd=cake_vnd, stock=10, entity=household)}
+    db.session.commit()
+    return world
+
+
+def entries_sum(part):
+    """Each money column summed over the part's statement entries, and the kinds booked in order."""
+    rows = db.session.scalars(select(StatementEntry).where(StatementEntry.vendor_order_id == part.id)
+                              .order_by(StatementEntry.id)).all()
+    return {name: sum(getattr(row, name) for row in rows) for name in statements.AMOUNTS}, [row.kind for row in rows]
+
+
+def stripe_confirms_refunds(client, stripe, order):
+    """Stripe's ``charge.refunded`` with what its intent has refunded so far; returns the webhook's outcome."""
+    from marketplace.payments.models import Payment
+
+    payment = db.session.scalar(select(Payment).where(Payment.order_id == order.id))
+    charge = {"object": "charge", "payment_intent": payment.stripe_payment_intent,
+              "amount_refunded": stripe.payment_intents[payment.stripe_payment_intent]["amount_refunded"]}
+    body = json.dumps(event("charge.refunded", charge)).encode()
+    response = client.post("/webhooks/stripe", data=body, content_type="application/json",
+                           headers={"Stripe-Signature": sign_payload(body, "whsec_t")})
+    db.session.expire_all()
+    return response.get_json()["outcome"], db.session.get(Payment, payment.id).status
+
+
+@pytest.mark.parametrize("who", ["vendor", "staff"])
+def test_refunding_a_part_after_a_partial_case_refunds_only_what_is_left(client, shop, stripe, who):
+    """200.000 ₫ of goods paid by card; a case refunds 1 tea (80.000); the producer (or staff) then refunds the part:
+    Stripe is asked for the 120.000 left and the shipping, and the part's statement entries cancel out."""
+    world = household_shop(shop)
+    order, part = delivered_part(client, world, "card", stripe)
+    assert part.subtotal_vnd == 200000
+    open_case(client, world, part, (1, 0))
+    as_user(client, world["owner"]).post_form(f"/vendor/returns/{the_case().id}/accept", {"resolution": "keep_it"})
+    assert [refund["amount"] for refund in stripe.refunds.values()] == [80000]
+    if who == "vendor":
+        response = as_user(client, world["owner"]).post_form(f"/vendor/orders/{part.id}/refund")
+    else:
+        response = as_user(client, world["admin"]).post_form(f"/admin/orders/{order.reference}/refund")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(VendorOrder, part.id).status == "refunded"
+    assert [refund["amount"] for refund in stripe.refunds.values()] == [80000, 120000 + part.shipping_vnd]
+    assert sum(refund["amount"] for refund in stripe.refunds.values()) == order.total_vnd
+    sums, kinds = entries_sum(part)
+    assert kinds == ["sale", "return", "refund"]
+    assert sums == dict.fromkeys(statements.AMOUNTS, 0)
+    assert stripe_confirms_refunds(client, stripe, order) == ("refunded in full", "refunded")
+    # refunding again asks nothing more
+    as_user(client, world["owner"]).post_form(f"/vendor/orders/{part.id}/refund")
+    assert len(stripe.refunds) == 2
+
+
+def test_a_whole_case_after_a_partial_case_refunds_the_rest_and_balances_the_statement(client, shop, stripe):
+    """Odd prices round per line: a first case refunds 1 tea, a second the other tea and the cake (everything left,
+    so the part itself is refunded, with its shipping): the refund entry still balances to the đồng."""
+    world = household_shop(shop, tea_vnd=80_050, cake_vnd=39_900)
+    order, part = delivered_part(client, world, "card", stripe)
+    open_case(client, world, part, (1, 0))
+    first = the_case()
+    as_user(client, world["owner"]).post_form(f"/vendor/returns/{first.id}/accept", {"resolution": "keep_it"})
+    assert open_case(client, world, part, (1, 1)).status_code == 302
+    second = the_case()
+    as_user(client, world["owner"]).post_form(f"/vendor/returns/{second.id}/accept", {"resolution": "keep_it"})
+    second = the_case()
+    rest = 80_050 + 39_900 + part.shipping_vnd
+    assert second.status == "refunded" and second.refund_vnd == rest
+    assert [refund["amount"] for refund in stripe.refunds.values()] == [80_050, rest]
+    assert db.session.get(VendorOrder, part.id).status == "refunded"
+    sums, kinds = entries_sum(part)
+    assert kinds == ["sale", "return", "refund"] and sums == dict.fromkeys(statements.AMOUNTS, 0)
+    assert stripe_confirms_refunds(client, stripe, order) == ("refunded in full", "refunded")
+
+
+def test_a_whole_cash_case_after_a_partial_one_owes_only_the_rest(client, shop):
+    order, part = delivered_part(client, shop)
+    open_case(client, shop, part, (1, 0))
+    as_user(client, shop["owner"]).post_form(f"/vendor/returns/{the_case().id}/accept", {"resolution": "keep_it"})
+    open_case(client, shop, part, (1, 1))
+    as_user(client, shop["owner"]).post_form(f"/vendor/returns/{the_case().id}/accept", {"resolution": "keep_it"})
+    case = the_case()
+    assert case.status == "refund_due" and case.refund_vnd == 250000 + part.shipping_vnd
+    assert db.session.get(VendorOrder, part.id).status == "refunded"
+    sums, kinds = entries_sum(part)
+    assert kinds == ["sale", "return", "refund"] and sums == dict.fromkeys(statements.AMOUNTS, 0)
+
+
+# A producer's own refund of a part not paid online: the buyer is told the refund is owed ------------------------
+
+def order_mail_to_buyer(before):
+    return [message for message in outbox_messages()[before:] if message["To"] == "minh@test.example"]
+
+
+def test_a_producer_refunding_a_delivered_cash_part_tells_the_buyer_it_is_owed(client, shop):
+    shop["buyer"].preferred_locale = "en"
+    db.session.commit()
+    order, part = delivered_part(client, shop)
+    before = len(outbox_messages())
+    assert as_user(client, shop["owner"]).post_form(f"/vendor/orders/{part.id}/refund").status_code == 302
+    assert db.session.get(VendorOrder, part.id).status == "refunded"
+    assert db.session.scalar(select(func.count()).select_from(Refund)) == 0
+    mails = order_mail_to_buyer(before)
+    assert [message["Subject"] for message in mails] == [f"Order {order.reference}: a refund is owed to you"]
+    assert "A refund was made" not in mails[0].get_content()
+    assert "A refund is owed to you for order" in mails[0].get_content()
+
+
+def test_a_producer_refunding_a_part_paid_by_bank_transfer_tells_the_buyer_it_is_owed(app, client, shop,
+                                                                                       monkeypatch):
+    from marketplace.payments import services as payments
+    from marketplace.payments.models import Payment
+
+    for name, value in (("BANK_TRANSFER_BIN", "970436"), ("BANK_TRANSFER_ACCOUNT", "0123456789")):
+        monkeypatch.setitem(app.config, name, value)
+    shop["buyer"].preferred_locale = "en"
+    db.session.commit()
+    client.login_as(shop["buyer"])
+    listing_id = db.session.scalar(select(Listing.id).where(Listing.product_id == shop["tea"].id))
+    client.post_form("/cart/add", {"listing_id": listing_id, "quantity": 1})
+    client.post_form("/checkout", {**CHECKOUT, "payment_method": "bank_transfer"})
+    order = db.session.scalar(select(Order).order_by(Order.id.desc()))
+    payments.confirm_transfer(db.session.scalar(select(Payment).where(Payment.order_id == order.id)), shop["admin"])
+    db.session.commit()
+    part = db.session.scalar(select(VendorOrder).where(VendorOrder.order_id == order.id))
+    assert part.status == "paid"
+    before = len(outbox_messages())
+    assert as_user(client, shop["owner"]).post_form(f"/vendor/orders/{part.id}/refund").status_code == 302
+    assert db.session.get(VendorOrder, part.id).status == "refunded"
+    mails = order_mail_to_buyer(before)
+    assert [message["Subject"] for message in mails] == [f"Order {order.reference}: a refund is owed to you"]
+    assert "A refund was made" not in mails[0].get_content()

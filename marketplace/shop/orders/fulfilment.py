@@ -144,17 +144,18 @@ def withdraw(part, action, actor, note=None):
     return part
 
 
-def follow_up(part, refunded_online=True):
+def follow_up(part, refund_mail="refunded"):
     """After a part moved: tell whom it concerns, then let the order follow its parts.
 
-    The customer hears of a part shipped or refunded (or, when ``refunded_online`` is False because nothing went
-    back through a payment provider, that the refund is owed); the producer of a part cancelled (unless it
-    cancelled it).
+    The customer hears of a part shipped or refunded, the latter through ``refund_mail``: ``refunded`` (it went
+    back through a payment provider), ``refund_owed`` (a case's refund owed by bank transfer to the account the
+    buyer gave) or ``refund_owed_by_hand`` (a producer's refund of a part paid by hand); the producer of a part
+    cancelled (unless it cancelled it).
     """
     db.session.flush()
     order = db.session.get(Order, part.order_id)
-    if part.status == "refunded" and not refunded_online:
-        notify(order, "refund_owed")
+    if part.status == "refunded":
+        notify(order, refund_mail)
     elif part.status in ANNOUNCED:
         notify(order, part.status)
     elif part.status == "cancelled":

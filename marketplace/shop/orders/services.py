@@ -282,6 +282,8 @@ def notify(order, kind, parts=None):
                 "delivered": lambda: _("Order %(reference)s delivered", reference=order.reference),
                 "refunded": lambda: _("Order %(reference)s refunded", reference=order.reference),
                 "refund_owed": lambda: _("Order %(reference)s: a refund is owed to you", reference=order.reference),
+                "refund_owed_by_hand": lambda: _("Order %(reference)s: a refund is owed to you",
+                                                 reference=order.reference),
                 "paid": lambda: _("Order %(reference)s paid", reference=order.reference),
                 "cancelled": lambda: _("Order %(reference)s cancelled", reference=order.reference)}
     bodies = {"placed": lambda: _("Thank you for your order %(reference)s. Each producer prepares its part; you "
@@ -298,5 +300,9 @@ def notify(order, kind, parts=None):
                                     reference=order.reference, link=link),
               "refund_owed": lambda: _("A refund is owed to you for order %(reference)s: it is paid by bank "
                                        "transfer to the account you gave, not through a payment provider. "
-                                       "Details:\n\n%(link)s", reference=order.reference, link=link)}
+                                       "Details:\n\n%(link)s", reference=order.reference, link=link),
+              "refund_owed_by_hand": lambda: _("A refund is owed to you for order %(reference)s: it was not paid "
+                                               "through a payment provider, so it does not go back through one but "
+                                               "is paid back to you directly. Details:\n\n%(link)s",
+                                               reference=order.reference, link=link)}
     send_to_address(order.email, locale, subjects[kind], bodies[kind])

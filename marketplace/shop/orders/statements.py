@@ -4,9 +4,10 @@ When a part is **delivered**, a ``sale`` entry is booked in the same flush as it
 ``OrderEvent``, so every way of delivering books it: the vendor, a carrier's webhook, staff): goods, shipping,
 what the platform collected (``withholding.collects``), its commission, and the VAT and PIT withheld for a
 household business or an individual (``withholding.figures``). When a delivered part is **refunded**, a
-``refund`` entry reverses that sale exactly, with the rates it was booked at, in the month of the refund (Decree
-117/2025/NĐ-CP lets returns be offset in the period they happen). When a return or complaint refunds only some
-goods of a delivered part (the part stays delivered), a ``return`` entry reverses the sale for those goods alone
+``refund`` entry reverses what is left of that sale: the sale less the ``return`` entries already booked for it,
+with the rates it was booked at, in the month of the refund (Decree 117/2025/NĐ-CP lets returns be offset in the
+period they happen), so a part's entries then sum to zero. When a return or complaint refunds only some goods of
+a delivered part (the part stays delivered), a ``return`` entry reverses the sale for those goods alone
 (``book_return``): one per case, named by its ``reference``, at the sale's rates. Parts cancelled or refunded
 before delivery never earned anything and book nothing.
 
@@ -176,18 +177,38 @@ def _sale_of(session, part):
     return sale
 
 
+def _returns_of(session, part):
+    """The ``return`` entries of ``part``, booked in this flush or before."""
+    booked = session.scalars(select(StatementEntry).where(StatementEntry.vendor_order_id == part.id,
+                                                          StatementEntry.kind == "return")).all()
+    pending = [row for row in session.new if isinstance(row, StatementEntry)
+               and row.vendor_order_id == part.id and row.kind == "return" and row not in booked]
+    return [*booked, *pending]
+
+
+def return_references(part_id):
+    """SELECT of the references (case refund keys) of the ``return`` entries booked for a vendor order."""
+    return select(StatementEntry.reference).where(StatementEntry.vendor_order_id == part_id,
+                                                  StatementEntry.kind == "return")
+
+
 def book_refund(session, part):
-    """Add the ``refund`` entry reversing a delivered part's sale (nothing when its sale was never booked)."""
+    """Add the ``refund`` entry reversing what is left of a delivered part's sale (nothing when never booked).
+
+    What is left: the sale less the ``return`` entries cases booked for some of its goods, column by column, so
+    the part's entries sum to zero in every column, to the đồng.
+    """
     sale = _sale_of(session, part)
     if sale is None:
         log.warning("vendor order %s refunded after delivery without a booked sale: nothing to reverse", part.id)
         return None
+    returns = _returns_of(session, part)
     moment = clock.now()
     entry = StatementEntry(
         entity_id=sale.entity_id, vendor_order_id=part.id, kind="refund", **_booked(moment),
         payment_method=sale.payment_method, entity_type=sale.entity_type, collected=sale.collected,
         commission_bp=sale.commission_bp, vat_bp=sale.vat_bp, pit_bp=sale.pit_bp,
-        **{name: -getattr(sale, name) for name in AMOUNTS})
+        **{name: -(getattr(sale, name) + sum(getattr(row, name) for row in returns)) for name in AMOUNTS})
     session.add(entry)
     return entry
 
