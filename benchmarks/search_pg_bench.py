@@ -30,20 +30,24 @@ WHERE_THE_TIME_GOES = (
     "Where the time goes: browsing without typed words reads its page through an index and its facets from "
     "`search_facet`, whatever the catalogue's size. A typed query reads every matching document once (its facts "
     "for the facets, its ranking lexemes for the score): the slowest 5 % at 100,000 products are two-syllable "
-    "queries common in descriptions (\"tra la\", \"thanh tra\", \"bien hoa\": 3,000 to 18,000 matching "
-    "documents). For those, backend CPU (EXPLAIN ANALYZE and /proc schedstat, \"tra la\", 18,098 matches) splits "
-    "about half in the GIN lookup (OR-ed posting lists of the word, its category word and the last word's name "
-    "prefixes: ~0.2 µs per posting), a tenth in reading the 4,500 narrow heap pages, and the rest in the per-row "
-    "work of the one pass over the matches (the score and the name test, the facet buckets, the page). Rounding "
-    "scores as numeric is done only for the few documents that can reach the page, and rows are narrow (`terms` "
-    "out of line: 21 rows a page instead of 8); both were measured at 25-40 % of the heavy queries' time. Whoosh "
-    "answers the same queries from term masks cached in memory per index generation; the PostgreSQL backend keeps "
-    "no cache, so that every app server answers from the committed truth.")
+    "queries common in descriptions (\"tra la\", \"thanh tra\", \"hoa van\", \"mat hoa\" in a province: 3,000 "
+    "to 18,000 matching documents). For those, backend CPU (EXPLAIN ANALYZE, and /proc schedstat of the backend "
+    "over variants of the same statement) splits about half in the GIN lookup (OR-ed posting lists of each word, "
+    "its category word and the last word's name prefixes, ~0.2 µs per posting, e.g. 6 ms of \"hoa van\"), a tenth "
+    "in reading the narrow heap pages, and the rest in the one pass over the matches: materializing them (~0.25 µs "
+    "a row), the facet buckets (~0.15 µs a row), the name test and the score. Measured on the heaviest queries, "
+    "narrow rows (`terms` out of line: 21 rows a page instead of 8) saved 25-30 %, rounding as numeric only the "
+    "scores that can reach the page 10-25 %, and one GIN key per typed word, a narrower `m` and the name test "
+    "only where all faceted filters pass another 10-15 %. Whoosh answers the same queries from term masks cached "
+    "in memory per index generation; the PostgreSQL backend keeps no cache, so that every app server answers "
+    "from the committed truth. On this shared 2-CPU machine the load of other programs moves the single-pass p95 "
+    "by several ms (compare the Whoosh column, same code on every run).")
 TARGETS = {"20000": "p95 <= 10 ms", "100000": "p95 <= 20 ms", "update_visible": "the next query (0 ms lag)"}
 #: Runs before the narrow rows, the vacuum after a rebuild and the rounding of reachable scores only (same script).
 BEFORE = [
-    "Before (4 December 2026, same script): 100,000: p95 27.37 ms at load 1.1; 5 December 2026 06:20: 20,000: "
-    "p95 12.4 ms (median 4.62, load 2.4), 100,000: p95 21.9 ms (median 6.33, max 56.2, load 2.4), rebuild 65.4 s.",
+    "Before these changes (same script): 4 December 2026: 100,000: p95 27.37 ms (load 1.1); 20,000: p95 9.94 ms. "
+    "5 December 2026 06:20: 20,000: p95 12.4 ms (median 4.62, load 2.4; Whoosh 5.46); 100,000: p95 21.9 ms "
+    "(median 6.33, max 56.2, load 2.4; Whoosh 14.58), rebuild 65.4 s.",
 ]
 #: Server settings the run reports (the benchmark sets none: the server's own, as a deploy would have them).
 SETTINGS = ("shared_buffers", "work_mem", "effective_cache_size", "random_page_cost", "jit",

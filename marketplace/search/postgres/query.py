@@ -2,8 +2,8 @@
 
 One statement returns the page (ranked in SQL), the facet counts (each respecting the other filters: ``GROUPING
 SETS`` over per-bucket counts, one filtered sum per dimension), the total and how many hold the typed words in their
-names. Matching documents are read once (``m``); browsing without words counts from ``search_facet``. "Today" is
-applied here (``listed_until``), never stored.
+names. Matching documents are read once (``m``), and only the scores that can reach the page are rounded;
+browsing without words counts from ``search_facet``. "Today" is applied here (``listed_until``), never stored.
 """
 
 from sqlalchemy import literal_column, select, text
@@ -75,6 +75,7 @@ def _and(parts):
 
 
 MATCHED = ("product_id", "province", "criteria", "stars", "price", "in_stock", "created")  #: for pages and facets
+RANKED = ("product_id", "province", "criteria", "stars", "created")  #: the same, ranked by score (a narrower ``m``)
 
 
 def buckets(statement, filters, day, counted):
@@ -112,19 +113,23 @@ def counts(facet, with_facets):
 def matching_rows(statement, matcher, stats, filters, found, faceted):
     """``m`` (the matching documents) and the page's order over it.
 
-    ``m`` holds their facts, whether their names hold the typed words, and, sorting by relevance, the score of those
-    passing the faceted filters, before rounding (``reachable``).
+    ``m`` holds their facts and, for those passing the faceted filters, whether their names hold the typed words
+    and, sorting by relevance, their score before rounding (``reachable``).
     """
     name_ok, score, order = "TRUE", "NULL::numeric", ORDERS.get(filters.sort, NEWEST)
+    columns = MATCHED
     if matcher is not None:
-        match = matcher.matching()
-        found["match"] = f"d.terms @@ {statement.tsquery(match)}" if match is not None else "FALSE"
+        parts = matcher.matching_parts()
+        found["match"] = _and(f"d.terms @@ {statement.tsquery(part)}" for part in parts) if parts else "FALSE"
         names = matcher.names()
         name_ok = statement.name_has(names) if names is not None else "FALSE"
+        if faceted:  # only the documents passing every faceted filter are counted as named (``counts``)
+            name_ok = f"CASE WHEN {_and(faceted.values())} THEN {name_ok} END"
         if filters.sort == "relevance":
             score = f"CASE WHEN {_and(faceted.values())} THEN {relevance(statement, matcher, stats, False)} END"
             order = f"{rounded_score('d.score')} DESC, {NEWEST}"
-    return (f"m AS MATERIALIZED (SELECT {', '.join(f'd.{name}' for name in MATCHED)}, {name_ok} AS named, "
+            columns = RANKED
+    return (f"m AS MATERIALIZED (SELECT {', '.join(f'd.{name}' for name in columns)}, {name_ok} AS named, "
             f"{score} AS score FROM search_document d CROSS JOIN q WHERE {_and(found.values())}), "), order
 
 

@@ -82,8 +82,12 @@ class Matcher:
             parts.append(quoted(NAME + word) + ":*")
         return "(" + " | ".join(parts) + ")"
 
-    def matching(self):
-        """``matching.matching`` as one tsquery on ``terms`` (None: nothing can match)."""
+    def matching_parts(self):
+        """``matching.matching`` as tsqueries on ``terms`` a document must all match (None: nothing can match).
+
+        One per typed word or glossary expansion: given to the GIN index as separate conditions, they are
+        scanned as separate keys, which costs less than one query joining them with ``&``.
+        """
         covered = self.plan.covered()
         parts = [self.word(position) for position in range(len(self.plan.words)) if position not in covered]
         for start, stop, alternatives in self.plan.expansions:
@@ -91,7 +95,7 @@ class Matcher:
             phrases = [all_of(f"({quoted(word)} | {quoted(CATEGORY + word)})" for word in alternative.words)
                        for alternative in alternatives]
             parts.append("(" + " | ".join(part for part in [typed, *phrases] if part is not None) + ")")
-        return all_of(parts)
+        return None if None in parts else parts
 
     def in_name(self, alternative):
         """``matching.alternative_in_name``: every word of a glossary alternative, with diacritics when it has them."""
