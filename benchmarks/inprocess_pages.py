@@ -5,12 +5,15 @@
 A fresh SQLite database with the demo catalogue (Whoosh index in a temporary folder), production-like settings
 (no debug, templates not reloaded, rate limits off); the demo buyer is signed in, then each page is requested
 ``--repeat`` times after a warm-up. No server, no network: the figures are the application's own cost per request
-(routing, queries, templates). ``--profile <page>`` prints a cProfile of that page instead (top 40 by cumulative
-time). Results: benchmarks/results/<name>.json (median, p95, max ms per page).
+(routing, queries, templates), as wall-clock time and as this process's CPU time (steadier on a shared machine).
+``--profile <page>`` prints a cProfile of that page instead (top 40, by ``PROFILE_SORT``, default cumulative).
+Results: benchmarks/results/<name>.json (median, p95, max ms per page; ``--baseline``'s medians set beside them).
 """
 
 import argparse
 import cProfile
+import json
+import os
 import pstats
 import sys
 import tempfile
@@ -23,7 +26,7 @@ if str(ROOT) not in sys.path:
 
 from sqlalchemy import select  # noqa: E402
 
-from benchmarks.common import fresh_app, save, summary  # noqa: E402
+from benchmarks.common import RESULTS, fresh_app, save, summary  # noqa: E402
 
 BUYER = "customer@ocop.example"  #: the demo buyer (marketplace/demo/accounts.py)
 PAGES = {"home": "/", "listing": "/search", "search": "/search?q=che", "product": "/p/{slug}",
@@ -60,13 +63,14 @@ def measure(client, url, repeat):
     """Milliseconds of ``repeat`` requests of ``url`` (each must answer 200), after three warm-up requests."""
     for _ in range(3):
         assert client.get(url).status_code == 200, url
-    samples = []
+    samples, cpu = [], []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         response = client.get(url)
         samples.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
         assert response.status_code == 200, url
-    return samples
+    return samples, cpu
 
 
 def main():
@@ -75,6 +79,8 @@ def main():
     parser.add_argument("--repeat", type=int, default=60)
     parser.add_argument("--name", default="inprocess_pages")
     parser.add_argument("--profile", choices=sorted(PAGES))
+    parser.add_argument("--baseline", default="inprocess_pages_before",
+                        help="earlier results to set beside these (median ms before → after)")
     args = parser.parse_args()
     app, database = fresh_app(overrides={"DEBUG": False, "TEMPLATES_AUTO_RELOAD": False, "RATELIMIT_ENABLED": False,
                                          "SEARCH_INDEX_DIR": tempfile.mkdtemp()})
@@ -85,11 +91,20 @@ def main():
         profiler.enable()
         measure(client, urls[args.profile], 30)
         profiler.disable()
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(40)
         return
-    pages = {name: {"url": url, **summary(measure(client, url, args.repeat))} for name, url in urls.items()}
-    save(args.name, {"database": database, "search": app.config["SEARCH_BACKEND"], "visitor": "signed-in buyer",
-                     "repeat": args.repeat, "pages": pages})
+    pages = {}
+    for name, url in urls.items():
+        wall, cpu = measure(client, url, args.repeat)
+        pages[name] = {"url": url, **summary(wall), "cpu_median_ms": summary(cpu)["median_ms"]}
+    result = {"database": database, "search": app.config["SEARCH_BACKEND"], "visitor": "signed-in buyer",
+              "repeat": args.repeat, "pages": pages}
+    baseline = RESULTS / f"{args.baseline}.json"
+    if args.baseline and baseline.exists():
+        before = json.loads(baseline.read_text(encoding="utf-8"))["pages"]
+        result["median_ms_before_after"] = {name: [before[name]["median_ms"], pages[name]["median_ms"]]
+                                            for name in pages if name in before}
+    save(args.name, result)
 
 
 if __name__ == "__main__":

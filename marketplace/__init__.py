@@ -55,6 +55,7 @@ def register_extensions(app):
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
     pagecache.init_app(app)  # whole pages for anonymous visitors (PAGE_CACHE); its after_request hook runs last
+    app.wsgi_app = pagecache.FastPath(app.wsgi_app, app)  # stored pages served before Flask (inside ProxyFix)
     login_manager.init_app(app)
     register_login(login_manager)
     register_security(app)  # TRUSTED_PROXIES: who the client is (rate limits, audit); unknown hosts: plain 400

@@ -37,6 +37,8 @@ class Config:
     #: Redis with REDIS_URL, else in this process's memory); a CDN or proxy may keep a page HTTP_CACHE_SECONDS and
     #: serve it stale HTTP_STALE_SECONDS more while it revalidates (never past midnight in Vietnam).
     PAGE_CACHE = os.environ.get("PAGE_CACHE") or "on"
+    #: Stored pages served before Flask builds a request (pagecache.FastPath); ``off``: every hit goes through Flask.
+    PAGE_CACHE_FAST_PATH = os.environ.get("PAGE_CACHE_FAST_PATH") or "on"
     PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS") or 300)
     HTTP_CACHE_SECONDS = int(os.environ.get("HTTP_CACHE_SECONDS") or 30)
     HTTP_STALE_SECONDS = int(os.environ.get("HTTP_STALE_SECONDS") or 30)

@@ -17,15 +17,16 @@ _fingerprints = {}
 
 def fingerprint(filename):
     """The first 12 hex digits of the file's SHA-256, or None when there is no such file."""
-    folder = Path(current_app.static_folder)
-    path = (folder / filename).resolve()
-    known = _fingerprints.get(path)
+    key = (current_app.static_folder, filename)  # looked up before resolving: pages name several files each time
+    known = _fingerprints.get(key)
     if known is not None and not current_app.debug:
         return known
+    folder = Path(current_app.static_folder)
+    path = (folder / filename).resolve()
     if not path.is_file() or folder.resolve() not in path.parents:
         return None
-    _fingerprints[path] = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-    return _fingerprints[path]
+    _fingerprints[key] = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    return _fingerprints[key]
 
 
 def add_fingerprint(endpoint, values):

@@ -8,6 +8,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.orm.attributes import set_committed_value
 
+from marketplace.core import generation
 from marketplace.extensions import db
 
 
@@ -47,6 +48,8 @@ def compare_and_set_status(obj, current, target):
     if db.session.execute(statement.execution_options(synchronize_session=False)).rowcount != 1:
         db.session.refresh(obj)
         return False
+    if generation.watches(model):  # a bulk UPDATE the flush hooks do not see (e.g. a photo becoming ready)
+        generation.mark(db.session)
     for name, value in values.items():
         set_committed_value(obj, name, value)
     return True

@@ -30,8 +30,6 @@ FLAG = "catalogue_changed"  #: session.info key: this transaction changes what t
 REDIS_TIMEOUT = 0.5  #: seconds a generation read or bump waits for Redis
 _clients = {}
 _unique = itertools.count(1)  #: numbers handed out while the generation is not trusted (never repeated)
-
-
 _watched = set()  #: model classes whose rows the storefront shows (each package names its own: :func:`watch`)
 
 
@@ -54,7 +52,13 @@ def watch(*models):
     _watched.update(models)
 
 
+def watches(model):
+    """True when rows of ``model`` are on the storefront's pages (see :func:`watch`)."""
+    return issubclass(model, tuple(_watched)) if _watched else False
+
+
 def _flushed(session, _context):
+    """Mark the session when this flush added, changed or deleted a watched row."""
     if FLAG in session.info or not _watched:
         return
     watched = tuple(_watched)
@@ -64,6 +68,7 @@ def _flushed(session, _context):
 
 
 def _committed(session):
+    """After a marked commit: move the generation on."""
     if session.info.pop(FLAG, False) and has_app_context():
         bump()
 
@@ -135,3 +140,13 @@ def bump():
         state["lost_bumps"] += 1
         _distrust(state, error)
         return -next(_unique)
+
+
+def settled():
+    """True when :func:`current` would only read the number: trusted, and no failed bump waiting to be replayed."""
+    return trusted() and not _state()["lost_bumps"]
+
+
+def redis_client():
+    """The Redis client holding the number (None without REDIS_URL): the page cache's fast path reads it directly."""
+    return _client()

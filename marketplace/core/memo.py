@@ -22,7 +22,7 @@ from marketplace.core import clock, generation, pagecache
 from marketplace.core.i18n import current_locale
 from marketplace.extensions import db
 
-MEMO_ENTRIES = 512  #: entries kept per application (least recently used dropped first)
+MEMO_ENTRIES = 256  #: entries kept per application (least recently used dropped first; a few MB at most)
 _lock = threading.Lock()
 
 

@@ -15,6 +15,10 @@ and ``Cache-Control: public, max-age=0, s-maxage=…, stale-while-revalidate=…
 both small and never reaching past midnight in Vietnam; the same pages for a signed-in visitor are
 ``private, no-store``. Settings: ``PAGE_CACHE`` (``off`` disables), ``PAGE_CACHE_SECONDS`` (entries' lifetime),
 ``HTTP_CACHE_SECONDS`` and ``HTTP_STALE_SECONDS`` (what a proxy may keep). See docs/architecture.md.
+
+:class:`FastPath` (WSGI, in front of Flask) serves the same stored pages without Flask building a request: it computes
+the same key (:func:`stem_of`, :func:`~marketplace.core.i18n.locale_of`) and reads the generation and the page in
+one Redis round trip. Whatever it cannot decide, it leaves to Flask (``PAGE_CACHE_FAST_PATH = off`` disables it).
 """
 
 import functools
@@ -23,12 +27,20 @@ import logging
 from datetime import datetime, time, timedelta
 from urllib.parse import urlencode
 
+import redis
 from flask import current_app, g, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_caching import Cache
 from flask_login import current_user
+from itsdangerous import BadSignature
+from werkzeug.exceptions import SecurityError
+from werkzeug.http import http_date
+from werkzeug.wsgi import get_host
 
 from marketplace.core import clock, generation
-from marketplace.core.i18n import current_locale
+from marketplace.core.i18n import LANGUAGE_COOKIE, locale_of, select_locale
+from marketplace.core.input import CONTROL_CHARACTERS
+from marketplace.extensions import limiter
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +49,9 @@ cache = Cache()
 #: only on the account's wishlist page; the CSRF secret is fetched by script; "wal" is the replica's position).
 HARMLESS = frozenset({"csrf_token", "lang", "recently_viewed", "wal", "_fresh", "_permanent"})
 #: Headers never stored with a page (set again on every answer).
-NOT_STORED = frozenset({"set-cookie", "cache-control", "etag", "date", "content-length", "vary"})
+NOT_STORED = frozenset({"set-cookie", "cache-control", "etag", "date", "content-length", "vary", "x-page-cache",
+                        "retry-after", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"})
+PREFIX = "page:"  #: Redis keys of stored pages: page:<sha256 of the request's parts>:<generation>
 STATE_HEADER = "X-Page-Cache"  #: how the answer was made: hit, miss, personal or unstored
 PERSONAL = "private, no-store"
 SESSION_WRITTEN = "private, no-cache"  #: a shared page whose answer sets the visitor's session cookie
@@ -50,8 +64,9 @@ def init_app(app):
     app.config.setdefault("PAGE_CACHE_SECONDS", 300)
     app.config.setdefault("HTTP_CACHE_SECONDS", 30)
     app.config.setdefault("HTTP_STALE_SECONDS", 30)
+    app.config.setdefault("PAGE_CACHE_FAST_PATH", "on")
     url = app.config.get("REDIS_URL")
-    settings = {"CACHE_DEFAULT_TIMEOUT": int(app.config["PAGE_CACHE_SECONDS"]), "CACHE_KEY_PREFIX": "page:",
+    settings = {"CACHE_DEFAULT_TIMEOUT": int(app.config["PAGE_CACHE_SECONDS"]), "CACHE_KEY_PREFIX": PREFIX,
                 "CACHE_THRESHOLD": 5000}
     if url:
         settings.update(CACHE_TYPE="RedisCache", CACHE_REDIS_URL=url,
@@ -67,9 +82,13 @@ def init_app(app):
     app.after_request(_finish)  # registered early: runs after the other after_request hooks
 
 
-def enabled():
+def enabled(config=None):
     """True unless ``PAGE_CACHE`` is off."""
-    return str(current_app.config.get("PAGE_CACHE", "on")).lower() not in {"off", "0", "false", "no"}
+    return _on((config or current_app.config).get("PAGE_CACHE", "on"))
+
+
+def _on(value):
+    return str(value).lower() not in {"off", "0", "false", "no"}
 
 
 def rendering_for_cache():
@@ -99,10 +118,15 @@ def anonymous():
 
 def key(number):
     """The cache key: method, path, normalised query, language, date in Vietnam, catalogue generation."""
-    method = "GET" if request.method == "HEAD" else request.method
-    query = urlencode(sorted(request.args.items(multi=True)))
-    parts = [method, request.path, query, current_locale(), clock.today().isoformat(), str(number)]
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    return stem_of(request, select_locale(), clock.today()) + str(number)
+
+
+def stem_of(req, language, day):
+    """The key without its generation (Flask's request or the fast path's): a digest of the rest, then ``:``."""
+    method = "GET" if req.method == "HEAD" else req.method
+    query = urlencode(sorted(req.args.items(multi=True)))
+    parts = [method, req.path, query, language, day.isoformat()]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest() + ":"
 
 
 def cached_page(view):
@@ -169,8 +193,9 @@ def _finish(response):
         body = response.get_data()
         state["etag"] = _etag(state["key"], body)
         headers = [(name, value) for name, value in response.headers.items() if name.lower() not in NOT_STORED]
-        _write(state["key"], {"body": body, "headers": headers, "etag": state["etag"],
-                              "notes": g.pop("page_cache_notes", {})})
+        notes = g.pop("page_cache_notes", {})
+        _write(state["key"], {"body": body, "headers": headers, "etag": state["etag"], "notes": notes,
+                              "fast": not notes and not limiter.current_limits})
     if "etag" not in state:  # personal, or not stored (a cookie, a flash, Redis away)
         personal = (state["state"] == "personal" or "Set-Cookie" in response.headers or session.modified
                     or not anonymous())
@@ -191,10 +216,163 @@ def seconds_to_midnight(moment=None):
     return max(1, int((midnight - moment).total_seconds()))
 
 
-def public_cache_control():
+def public_cache_control(config=None):
     """``public, max-age=0, s-maxage=S, stale-while-revalidate=W``: S + W never reach past midnight in Vietnam."""
-    config = current_app.config
+    config = config or current_app.config
     left = seconds_to_midnight()
     shared = min(int(config["HTTP_CACHE_SECONDS"]), int(config["PAGE_CACHE_SECONDS"]), left)
     stale = max(0, min(int(config["HTTP_STALE_SECONDS"]), left - shared))
     return f"public, max-age=0, s-maxage={shared}, stale-while-revalidate={stale}"
+
+
+# --- the fast path: a stored page served before Flask builds a request ---------------------------------------------
+
+SLOW_STEMS = 4096  #: how many slow stems the fast path remembers (then it forgets them all and starts again)
+#: Request headers that make an answer conditional (werkzeug's ``make_conditional`` answers those).
+CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE",
+               "HTTP_IF_RANGE", "HTTP_RANGE")
+
+
+class FastPath:
+    """WSGI middleware in front of Flask: a stored page for an anonymous GET, else the request goes on to Flask.
+
+    It answers only what a Flask hit would answer the same way: a GET on a trusted host, without an Authorization
+    header, a remember-me cookie or a session holding more than :data:`HARMLESS` keys (nor a permanent one, whose
+    cookie Flask renews), without a language choice still to be written, for an entry marked ``fast`` (no notes to
+    replay, no rate limit on its route). The answer (stored headers, ETag, 304, Cache-Control, Vary) is the one
+    :func:`_finish` gives a hit. Anything else, and any error, falls through to Flask.
+    """
+
+    def __init__(self, wsgi_app, app):
+        self.wsgi_app = wsgi_app
+        self.app = app
+        self.last_generation = 0  #: a guess only (the generation last read here): never trusted without Redis's word
+        self.slow = set()  #: stems whose entries Flask must serve (product pages, rate-limited routes): not read here
+
+    def __call__(self, environ, start_response):
+        """The stored page, or Flask's answer."""
+        response = None
+        if environ.get("REQUEST_METHOD") == "GET":
+            try:
+                response = self.answer(environ)
+            except Exception as error:  # noqa: BLE001 - Flask answers whatever the fast path could not
+                log.warning("page cache fast path skipped (%s)", type(error).__name__)
+        if response is None:
+            return self.wsgi_app(environ, start_response)
+        if isinstance(response, tuple):  # a plain 200: status, headers and body as a Flask hit sends them
+            start_response("200 OK", response[0])
+            return [response[1]]
+        return response(environ, start_response)
+
+    def answer(self, environ):
+        """The stored page's response for this request, or None (Flask answers)."""
+        app, config = self.app, self.app.config
+        if not (enabled(config) and _on(config.get("PAGE_CACHE_FAST_PATH", "on"))):
+            return None
+        req = app.request_class(environ, populate_request=False, shallow=True)
+        stored = _visitor_session(app, req)
+        if stored is None or not _plain_request(app, req):
+            return None
+        session_language = stored.get("lang")
+        chosen = _chosen_language(req, session_language, config)
+        if chosen is not None and (session_language != chosen or req.cookies.get(LANGUAGE_COOKIE) != chosen):
+            return None  # i18n.remember_language would write the choice into the session and the cookie
+        stem = stem_of(req, locale_of(req, session_language, config), clock.today())
+        if stem in self.slow:
+            return None
+        with app.app_context():
+            entry = self.lookup(stem)
+            if entry is None:
+                return None
+            if not entry.get("fast"):  # the same route and query stay slow: spare Redis the next time
+                if len(self.slow) >= SLOW_STEMS:
+                    self.slow.clear()
+                self.slow.add(stem)
+                return None
+            if any(name in environ for name in CONDITIONAL):
+                return _hit_response(app, req, entry, chosen)
+            return _plain_hit(app, entry, chosen), entry["body"]
+
+    def lookup(self, stem):
+        """The entry stored under ``stem`` and the current generation, or None.
+
+        With Redis, one ``MGET`` (atomic) of the generation and of the page stored under the generation last seen
+        here: when the generation is still that one, the page is the current generation's; when it moved on, one
+        more ``GET`` reads the page stored under the new number.
+        """
+        if not generation.settled():
+            return None  # generation.current() has work to do (or nothing to offer): Flask's path does it
+        client = generation.redis_client()
+        if client is None:  # no Redis: this process's counter and memory
+            return _read(stem + str(generation.current()))
+        guess = self.last_generation
+        try:
+            number, value = client.mget(generation.KEY, f"{PREFIX}{stem}{guess}")
+            number = int(number or 0)
+            if number != guess:
+                self.last_generation = number
+                value = client.get(f"{PREFIX}{stem}{number}")
+        except (redis.RedisError, ValueError) as error:
+            log.warning("page cache fast path: Redis failed (%s)", type(error).__name__)
+            return None
+        return None if value is None else cache.cache.serializer.loads(value)
+
+
+def _visitor_session(app, req):
+    """The visitor's session as Flask would open it ({} without a cookie); None when it is not plainly harmless."""
+    value = req.cookies.get(app.config["SESSION_COOKIE_NAME"])
+    if not value:
+        return {}
+    if not isinstance(app.session_interface, SecureCookieSessionInterface):
+        return None  # another session store: Flask opens it
+    serializer = app.session_interface.get_signing_serializer(app)
+    if serializer is None:
+        return None
+    try:
+        stored = serializer.loads(value, max_age=int(app.permanent_session_lifetime.total_seconds()))
+    except BadSignature:
+        return None
+    if not isinstance(stored, dict) or not set(stored) <= HARMLESS or stored.get("_permanent"):
+        return None  # a user, a basket, a flash…; or a permanent session, whose cookie Flask renews on every answer
+    return stored
+
+
+def _plain_request(app, req):
+    """A trusted host, no credentials, no control character in the path or query (Flask answers those)."""
+    try:
+        get_host(req.environ, app.config["TRUSTED_HOSTS"])  # what Flask checks (security.refuse_untrusted_host)
+    except SecurityError:
+        return False
+    if "HTTP_AUTHORIZATION" in req.environ or app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in req.cookies:
+        return False
+    texts = [req.path, *(text for pair in req.args.items(multi=True) for text in pair)]
+    return not any(CONTROL_CHARACTERS.search(text) for text in texts)
+
+
+def _chosen_language(req, session_language, config):
+    """i18n.chosen_language for the fast path: ``?lang=`` or the session's choice, when it is a known language."""
+    for candidate in (req.args.get("lang"), session_language):
+        if candidate in config["LANGUAGES"]:
+            return candidate
+    return None
+
+
+def _plain_hit(app, entry, chosen):
+    """The headers of :func:`_hit_response` for an unconditional request, in its order, built without werkzeug."""
+    vary = [("Vary", "Accept-Language, Cookie")] if chosen is None else []
+    headers = [*entry["headers"], ("Content-Length", str(len(entry["body"]))), *vary, (STATE_HEADER, "hit"),
+               ("ETag", f'"{entry["etag"]}"'), ("Cache-Control", public_cache_control(app.config))]
+    vary = [] if chosen is None else [("Vary", "Cookie, Accept-Language")]
+    return [*headers, *vary, ("Date", http_date())]  # make_conditional dates a GET's answer
+
+
+def _hit_response(app, req, entry, chosen):
+    """What Flask answers on a hit (``cached_page`` then the after-request hooks), built from the entry."""
+    response = app.response_class(entry["body"], status=200, headers=entry["headers"])
+    if chosen is None:
+        response.vary.add("Accept-Language")  # i18n.remember_language
+    response.headers[STATE_HEADER] = "hit"
+    response.set_etag(entry["etag"])
+    response.headers["Cache-Control"] = public_cache_control(app.config)
+    response.vary.update(("Cookie", "Accept-Language"))
+    return response.make_conditional(req)

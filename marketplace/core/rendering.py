@@ -1,5 +1,7 @@
 """Rendering vendor-written text safely: Markdown to HTML, then sanitised by nh3 (Ammonia)."""
 
+import functools
+
 import markdown as markdown_lib
 import nh3
 from markupsafe import Markup
@@ -11,6 +13,12 @@ def render_markdown(text, tags=ALLOWED_TAGS):
     """Markdown ``text`` as sanitised HTML (scripts, styles and tags outside ``tags`` removed)."""
     if not text:
         return Markup("")
+    return _rendered(text, frozenset(tags))
+
+
+@functools.lru_cache(maxsize=1024)
+def _rendered(text, tags):
+    """Kept per (text, tags): a product page renders the same description for every visitor (a pure function)."""
     html = markdown_lib.markdown(text, extensions=[], output_format="html")
     return Markup(nh3.clean(html, tags=set(tags), attributes={"a": {"href", "title"}}, link_rel="nofollow noopener"))
 

@@ -1,6 +1,6 @@
 """The storefront's read path: what the shopper asked for (filters), one page of listed products, facets."""
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
@@ -13,7 +13,7 @@ from marketplace.search import fallback, health, postgres
 from marketplace.search import query as _query
 from marketplace.search.postgres import health as postgres_health
 from marketplace.search.postgres import query as postgres_query
-from marketplace.shop.catalog.queries import load_cards
+from marketplace.shop.catalog.queries import load_card_data, load_cards
 
 SORTS = ("relevance", "newest", "price_asc", "price_desc", "stars", "rating")
 MAX_PRICE = 10**12  #: a price filter above a trillion đồng means nothing
@@ -197,8 +197,10 @@ def browse_cards(filters, day: date, with_facets=True):
     the day until the catalogue changes: core/memo keeps them under the catalogue generation, day and language.
     """
     def compute():
-        page = browse(filters, day, with_facets=with_facets)
-        return replace(page, items=[card.data() for card in page.items])
+        found = find(filters, day, with_facets=with_facets)
+        return Page(items=load_card_data(found.product_ids, day), total=found.total, filters=filters,
+                    facets=facet_lists(found.facets) if with_facets else {}, corrected=found.corrected,
+                    suggestion=found.suggestion, approximate=found.approximate)
 
     if filters.q:
         return compute()

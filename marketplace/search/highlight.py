@@ -13,9 +13,17 @@ _WORDS = re.compile(r"(\w+)", re.UNICODE)
 
 def highlight(text, query):
     """``text`` with the words matching ``query`` wrapped in <mark> (the last typed word may be a prefix)."""
-    words = _typed(query or "")
-    if not words or not text:
+    if not query or not text:
         return escape(text or "")
+    return _highlighted(text, query)
+
+
+@functools.lru_cache(maxsize=4096)
+def _highlighted(text, query):
+    """Kept per (name, query): a popular search shows the same names again and again (a pure function)."""
+    words = _typed(query)
+    if not words:
+        return escape(text)
     complete, partial = set(words[:-1]), words[-1]
     parts = []
     for piece in _WORDS.split(text):

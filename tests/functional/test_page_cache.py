@@ -13,11 +13,21 @@ from flask import template_rendered
 from sqlalchemy import select
 
 from marketplace.core import generation, pagecache
+from marketplace.core.db import compare_and_set_status
 from marketplace.extensions import db
 from marketplace.reference.lookup import provinces
 from marketplace.registry.models import Certificate, Entity
-from marketplace.shop.catalog.models import Listing
+from marketplace.shop.catalog.models import Listing, ListingImage
 from tests.factories import make_certificate, make_entity, make_listed, make_user
+from tests.functional.test_listing_images import (  # noqa: F401 - fixtures
+    encoded,
+    media,
+    shop,
+    stored,
+    two_colour,
+    upload,
+    vendor_client,
+)
 
 DAY = date(2026, 11, 23)  #: the frozen clock's day
 
@@ -404,3 +414,35 @@ def test_static_files_carry_their_fingerprint_and_are_kept_a_year(client, cached
         response.close()
         assert response.status_code == 200 and response.headers["Cache-Control"] == expected, url
     assert re.search(r'/static/js/session-bits\.js\?v=[0-9a-f]{12}"', body)
+
+
+def test_a_photo_made_ready_by_the_photo_job_shows_on_the_next_request(  # noqa: F811 - the photo tests' fixtures
+        app, cached, count_queries, media, shop, vendor_client):  # noqa: F811
+    visitor = app.test_client()
+    url = f"/p/{shop['product'].slug}"
+    assert "/media/listings/" not in warm(visitor, count_queries, url).get_data(as_text=True)
+    upload(vendor_client, shop, encoded(two_colour(), "PNG"), "a.png")
+    (photo,) = stored(shop["listing_id"])
+    assert photo.status == "ready"
+    assert f"/media/listings/{photo.filename}" in visitor.get(url).get_data(as_text=True)
+
+
+def test_a_status_moved_by_a_conditional_update_moves_the_generation(client, cached, count_queries, honey):
+    listing = listing_of(honey)
+    photo = ListingImage(listing_id=listing.id, position=0, filename=f"{'a' * 32}.webp",
+                         thumbnail=f"{'a' * 32}_t.webp", width=400, height=300, status="processing")
+    db.session.add(photo)
+    db.session.commit()
+    url = f"/p/{honey.slug}"
+    assert photo.filename not in warm(client, count_queries, url).get_data(as_text=True)
+    assert compare_and_set_status(photo, "processing", "ready")  # what the photo job does: no ORM change at all
+    db.session.commit()
+    assert photo.filename in client.get(url).get_data(as_text=True)
+
+
+def test_a_stored_answer_keeps_no_rate_limit_or_cookie_headers(app, cached, honey):
+    app.test_client().get("/api/v1/products")
+    hit = app.test_client().get("/api/v1/products")
+    assert hit.headers["X-Page-Cache"] == "hit"
+    assert hit.headers.getlist("X-RateLimit-Remaining") == [hit.headers.get("X-RateLimit-Remaining")]
+    assert len(hit.headers.getlist("Retry-After")) <= 1 and "Set-Cookie" not in hit.headers

@@ -182,3 +182,33 @@ def test_product_page_with_reviews_has_a_fixed_query_count(client, count_queries
     few = queries_for(client, count_queries, f"/p/{slug}")
     add_reviews(12)
     assert queries_for(client, count_queries, f"/p/{slug}") == few == without + 3 == 9
+
+
+CACHED_PAGES = PAGES + ["/p/{slug}", "/api/v1/products/{id}", "/verify/{code}", "/e/{entity}"]
+
+
+@pytest.mark.parametrize("url", CACHED_PAGES)
+def test_a_page_served_from_the_page_cache_makes_no_query(app, client, count_queries, frozen_clock, url):
+    from marketplace.core import pagecache
+    from marketplace.registry.models import Certificate, Entity
+
+    fill(3)
+    product = db.session.scalar(select_first(Product))
+    values = {"slug": product.slug, "id": product.id, "entity": db.session.get(Entity, product.entity_id).slug,
+              "code": db.session.scalar(select_first(Certificate)).code}
+    app.config["PAGE_CACHE"] = "on"
+    pagecache.cache.clear()
+    try:
+        client.get(url.format(**values))
+        with count_queries() as counter:
+            answer = client.get(url.format(**values))
+    finally:
+        app.config["PAGE_CACHE"] = "off"
+    assert answer.headers["X-Page-Cache"] == "hit"
+    assert counter.count == 0
+
+
+def select_first(model):
+    from sqlalchemy import select
+
+    return select(model).order_by(model.id).limit(1)

@@ -17,7 +17,7 @@ from sqlalchemy import func, select, text
 from deploy import loopback
 from marketplace import create_app
 from marketplace.config import TestingConfig
-from marketplace.core import replica
+from marketplace.core import pagecache, replica
 from marketplace.extensions import db
 from marketplace.reference.sync import load_reference
 from marketplace.shop.catalog.models import Listing
@@ -165,3 +165,36 @@ def test_an_unreachable_replica_leaves_the_primary_answering(replica_app, server
 def _csrf(client):
     page = client.get("/csrf-probe").get_data(as_text=True)
     return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+
+
+def test_a_page_rendered_for_the_cache_reads_the_primary(replica_app, servers, paused):
+    """The page cache stores a page under the generation the primary's commit moved on to: never a standby's page."""
+    primary, standby = servers
+    with replica_app.app_context():
+        entity = make_entity("HTX Mật Ong Cũ")
+        make_listed("Mật ong hoa nhãn", entity=entity)
+        buyer = make_user()
+        db.session.commit()
+        slug, buyer_id = entity.slug, buyer.get_id()
+        db.session.remove()
+        standby.psql("SELECT pg_wal_replay_resume()")
+        caught_up(primary, standby)
+        standby.psql("SELECT pg_wal_replay_pause()")
+        db.session.scalar(select(type(entity)).where(type(entity).slug == slug)).name = "HTX Mật Ong Mới"
+        db.session.commit()
+        replica_app.config["PAGE_CACHE"] = "on"
+        pagecache.cache.clear()
+    try:
+        visitor = replica_app.test_client()
+        page = visitor.get(f"/e/{slug}")
+        assert page.headers["X-Page-Cache"] == "miss"
+        assert "HTX Mật Ong Mới" in page.get_data(as_text=True)  # rendered for the cache: from the primary
+        assert "HTX Mật Ong Mới" in visitor.get(f"/e/{slug}").get_data(as_text=True)
+        buyer = replica_app.test_client()
+        with buyer.session_transaction() as session:
+            session["_user_id"] = buyer_id
+        personal = buyer.get(f"/e/{slug}")
+        assert personal.headers["X-Page-Cache"] == "personal"
+        assert "HTX Mật Ong Cũ" in personal.get_data(as_text=True)  # not for the cache: the standby, still behind
+    finally:
+        replica_app.config["PAGE_CACHE"] = "off"

@@ -1,6 +1,6 @@
 """A signed-in buyer's wishlist and the products anyone viewed lately (in the session; stored too for buyers).
 
-Both hold product ids only; what is shown is re-read through ``catalog.queries.load_cards``, i.e. the storefront
+Both hold product ids only; what is shown is re-read through ``catalog.queries.load_card_data``, i.e. the storefront
 rule: a product whose certificate lapsed stays in the list but is not shown until it is listed again.
 """
 
@@ -13,7 +13,7 @@ from marketplace.accounts.models import User
 from marketplace.core import clock, pending
 from marketplace.extensions import db
 from marketplace.registry.models import Product
-from marketplace.shop.catalog.queries import load_cards
+from marketplace.shop.catalog.queries import load_card_data
 
 #: How many products "recently viewed" keeps.
 RECENT_LIMIT = 10
@@ -78,7 +78,7 @@ def wishlist_cards(user, day):
     """The wishlist's products that are listed on ``day``, newest first, as cards (three queries)."""
     ids = db.session.scalars(select(WishlistItem.product_id).where(WishlistItem.user_id == user.id)
                              .order_by(WishlistItem.added_at.desc(), WishlistItem.id.desc())).all()
-    return [card.data() for card in load_cards(list(ids), day)]
+    return load_card_data(list(ids), day)
 
 
 #: The pending writes' kind holding signed-in buyers' views (core/pending.py): ``"<user id>:<product id>:<when>"``.
@@ -152,7 +152,7 @@ def recent_ids(user, session):
 def recent_cards(user, session, day, leave_out=None):
     """Recently viewed products that are listed on ``day`` (``leave_out``: the product on screen), as cards."""
     ids = [i for i in recent_ids(user, session) if i != leave_out]
-    return [card.data() for card in load_cards(ids, day)]
+    return load_card_data(ids, day)
 
 
 def merge_on_login(user, product_ids):

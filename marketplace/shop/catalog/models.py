@@ -46,7 +46,12 @@ class Listing(OfProduct, TimestampMixin, db.Model):
     @property
     def rating_average(self):
         """The average of the published reviews' stars, one decimal (None without reviews)."""
-        return round(self.rating_sum / self.rating_count, 1) if self.rating_count else None
+        return rating_average(self.rating_sum, self.rating_count)
+
+
+def rating_average(rating_sum, rating_count):
+    """The average of ``rating_count`` reviews' stars summing to ``rating_sum``, one decimal (None without any)."""
+    return round(rating_sum / rating_count, 1) if rating_count else None
 
 
 class ListingVariant(db.Model):

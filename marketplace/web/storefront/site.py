@@ -176,6 +176,12 @@ def card_path(slug):
 
 
 @bp.app_template_global()
+def province_path(slug):
+    """A province's page path (``/province/<slug>``), as ``url_for`` writes it (the home page links all 34)."""
+    return _path("storefront.province", "slug", slug)
+
+
+@bp.app_template_global()
 def picture_path(product_id):
     """The path of a product's generated picture (``/media/products/<id>.svg``), as ``url_for`` writes it."""
     return _path("storefront.product_picture", "product_id", int(product_id), marker=7)
@@ -183,12 +189,12 @@ def picture_path(product_id):
 
 @bp.app_template_global()
 def card_strings():
-    """The words every card of a grid shares, translated once per language: star labels, "Out of stock"."""
+    """What every card of a grid shares, translated once per language: star labels, "Out of stock", the locale."""
     strings = current_app.extensions.setdefault("card_strings", {})
     locale = current_locale()
     if locale not in strings:
         strings[locale] = {"stars": {count: ngettext("%(num)d star", "%(num)d stars", count) for count in range(6)},
-                           "sold_out": _("Out of stock")}
+                           "sold_out": _("Out of stock"), "locale": locale}
     return strings[locale]
 
 
