@@ -18,7 +18,9 @@ both small and never reaching past midnight in Vietnam; the same pages for a sig
 
 :class:`FastPath` (WSGI, in front of Flask) serves the same stored pages without Flask building a request: it computes
 the same key (:func:`stem_of`, :func:`~marketplace.core.i18n.locale_of`) and reads the generation and the page in
-one Redis round trip. Whatever it cannot decide, it leaves to Flask (``PAGE_CACHE_FAST_PATH = off`` disables it).
+one Redis ``MGET`` (two right after the generation moved on). Whatever it cannot decide, it leaves to Flask
+(``PAGE_CACHE_FAST_PATH = off`` disables it). A page whose notes all have a callback registered with
+:func:`on_fast_hit` (the storefront counts a product page's view so) is served here too, calling them.
 """
 
 import functools
@@ -35,7 +37,7 @@ from flask_login import current_user
 from itsdangerous import BadSignature
 from werkzeug.exceptions import SecurityError
 from werkzeug.http import http_date
-from werkzeug.wsgi import get_host
+from werkzeug.wsgi import ClosingIterator, get_host
 
 from marketplace.core import clock, generation
 from marketplace.core.i18n import LANGUAGE_COOKIE, locale_of, select_locale
@@ -99,6 +101,18 @@ def rendering_for_cache():
 def _csrf_token_or_blank(generate):
     """Templates' ``csrf_token()``: blank in a page rendered for the cache (static/js/session-bits.js fills it)."""
     return "" if rendering_for_cache() else generate()
+
+
+def on_fast_hit(app, name, callback):
+    """Let the fast path serve pages noting ``name``: ``callback(value, user_agent)`` runs on each of their hits.
+
+    It answers None or a function to call once the answer has been sent (e.g. a flush of the views waiting).
+    """
+    app.extensions.setdefault("page_cache_fast_hits", {})[name] = callback
+
+
+def _fast_hits(app):
+    return app.extensions.get("page_cache_fast_hits", {})
 
 
 def note(name, value):
@@ -195,7 +209,7 @@ def _finish(response):
         headers = [(name, value) for name, value in response.headers.items() if name.lower() not in NOT_STORED]
         notes = g.pop("page_cache_notes", {})
         _write(state["key"], {"body": body, "headers": headers, "etag": state["etag"], "notes": notes,
-                              "fast": not notes and not limiter.current_limits})
+                              "fast": set(notes) <= set(_fast_hits(current_app)) and not limiter.current_limits})
     if "etag" not in state:  # personal, or not stored (a cookie, a flash, Redis away)
         personal = (state["state"] == "personal" or "Set-Cookie" in response.headers or session.modified
                     or not anonymous())
@@ -238,9 +252,9 @@ class FastPath:
 
     It answers only what a Flask hit would answer the same way: a GET on a trusted host, without an Authorization
     header, a remember-me cookie or a session holding more than :data:`HARMLESS` keys (nor a permanent one, whose
-    cookie Flask renews), without a language choice still to be written, for an entry marked ``fast`` (no notes to
-    replay, no rate limit on its route). The answer (stored headers, ETag, 304, Cache-Control, Vary) is the one
-    :func:`_finish` gives a hit. Anything else, and any error, falls through to Flask.
+    cookie Flask renews), without a language choice still to be written, for an entry marked ``fast`` (no notes
+    without an :func:`on_fast_hit` callback, no rate limit on its route). The answer (stored headers, ETag, 304,
+    Cache-Control, Vary) is the one :func:`_finish` gives a hit. Anything else, and any error, falls through to Flask.
     """
 
     def __init__(self, wsgi_app, app):
@@ -259,13 +273,16 @@ class FastPath:
                 log.warning("page cache fast path skipped (%s)", type(error).__name__)
         if response is None:
             return self.wsgi_app(environ, start_response)
+        response, after = response
         if isinstance(response, tuple):  # a plain 200: status, headers and body as a Flask hit sends them
             start_response("200 OK", response[0])
-            return [response[1]]
-        return response(environ, start_response)
+            body = [response[1]]
+        else:
+            body = response(environ, start_response)
+        return ClosingIterator(body, after) if after else body
 
     def answer(self, environ):
-        """The stored page's response for this request, or None (Flask answers)."""
+        """The stored page's response for this request and what to run once it is sent, or None (Flask answers)."""
         app, config = self.app, self.app.config
         if not (enabled(config) and _on(config.get("PAGE_CACHE_FAST_PATH", "on"))):
             return None
@@ -289,9 +306,16 @@ class FastPath:
                     self.slow.clear()
                 self.slow.add(stem)
                 return None
+            callbacks = _fast_hits(app)
+            if not set(entry["notes"]) <= set(callbacks):
+                return None  # stored by a process that knew more callbacks: Flask replays the notes
             if any(name in environ for name in CONDITIONAL):
-                return _hit_response(app, req, entry, chosen)
-            return _plain_hit(app, entry, chosen), entry["body"]
+                response = _hit_response(app, req, entry, chosen)
+            else:
+                response = _plain_hit(app, entry, chosen), entry["body"]
+            user_agent = environ.get("HTTP_USER_AGENT")
+            after = [callbacks[name](value, user_agent) for name, value in entry["notes"].items()]
+            return response, [function for function in after if function is not None]
 
     def lookup(self, stem):
         """The entry stored under ``stem`` and the current generation, or None.

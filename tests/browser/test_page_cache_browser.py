@@ -49,3 +49,13 @@ def test_without_javascript_the_basket_asks_to_confirm_then_adds(browser, live_s
     page.wait_for_url("**/cart")
     assert "Chè Đinh Tân Cương" in page.locator("main").inner_text()
     visitor.close()
+
+
+def test_a_visitor_s_recently_viewed_is_kept_in_the_browser(browser, live_server, catalogue, cached):
+    visitor = browser.new_context(viewport={"width": 360, "height": 780}, locale="vi-VN")
+    page = visitor.new_page()
+    for name in ("che", "mam", "che"):
+        page.goto(f"{live_server}/p/{catalogue[name].slug}")
+    kept = page.evaluate("JSON.parse(localStorage.getItem('recentlyViewed'))")
+    assert kept == [catalogue["che"].id, catalogue["mam"].id]
+    visitor.close()

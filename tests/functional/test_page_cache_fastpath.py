@@ -2,9 +2,9 @@
 
 ``flask.request_started`` fires for every request Flask handles: a hit of the fast path leaves it silent. The fast
 path must answer exactly what a Flask hit answers (headers, 304), and leave to Flask every request it cannot decide:
-signed-in visitors, baskets, unknown hosts, language choices to remember, product pages (their view is counted),
-rate-limited routes; and never serve a page past a revocation or midnight. With ``TEST_REDIS_URL`` the one-round-trip
-Redis read is checked against a second app server.
+signed-in visitors, baskets, unknown hosts, language choices to remember, rate-limited routes (a product page's
+view is counted by the storefront's callback); and never serve a page past a revocation or midnight. With
+``TEST_REDIS_URL`` the one-round-trip Redis read is checked against a second app server.
 """
 
 import os
@@ -13,15 +13,17 @@ from datetime import time, timedelta
 import pytest
 import redis
 from flask import request_started
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from marketplace import create_app
 from marketplace.config import TestingConfig
 from marketplace.core import generation, pagecache
 from marketplace.extensions import db
+from marketplace.jobs.scheduled import flush_views
 from marketplace.registry.models import Certificate
 from marketplace.shop.cart.services import SESSION_KEY as CART_SESSION_KEY
+from marketplace.shop.catalog.models import ProductView
 from tests.factories import make_entity, make_listed, make_user
 from tests.functional.test_page_cache import DAY
 from tests.integration.test_page_cache_redis import server
@@ -170,17 +172,39 @@ def test_language_choices_heads_and_odd_queries_go_through_flask(app, cached, fl
     assert through_flask(app.test_client(), "/search?q=a%00b", flask_requests).status_code == 400
 
 
-def test_product_pages_and_rate_limited_routes_go_through_flask(app, client, cached, flask_requests, honey):
-    url = f"/p/{honey.slug}"
-    client.get(url)
-    hit = through_flask(client, url, flask_requests)  # its view is counted and remembered after the answer
-    assert hit.headers["X-Page-Cache"] == "hit" and app.wsgi_app.slow  # the next time, Redis is not even asked
-    assert through_flask(client, url, flask_requests).headers["X-Page-Cache"] == "hit"
-    with client.session_transaction() as session:
-        assert session["recently_viewed"] == [honey.id]
+def test_rate_limited_routes_go_through_flask(app, cached, flask_requests, honey):
     app.test_client().get("/api/v1/products")
     api = through_flask(app.test_client(), "/api/v1/products", flask_requests)
-    assert api.headers["X-Page-Cache"] == "hit" and "X-RateLimit-Remaining" in api.headers
+    assert api.headers["X-Page-Cache"] == "hit" and "X-RateLimit-Remaining" in api.headers and app.wsgi_app.slow
+
+
+def test_a_product_page_hit_skips_flask_and_counts_the_view(app, client, cached, flask_requests, honey):
+    url = f"/p/{honey.slug}"
+    first = client.get(url)
+    assert first.headers["X-Page-Cache"] == "miss" and "Set-Cookie" not in first.headers  # nothing in a session
+    assert f'data-product-id="{honey.id}"' in first.get_data(as_text=True)  # session-bits.js keeps it locally
+    hit = fast_hit(client, url, flask_requests)
+    hit.close()
+    assert "Set-Cookie" not in hit.headers and "public" in hit.headers["Cache-Control"]
+    conditional = client.get(url, headers={"If-None-Match": hit.headers["ETag"]})
+    assert conditional.status_code == 304 and len(flask_requests) == 1  # only the first request reached Flask
+    client.get(url, headers={"User-Agent": "Googlebot/2.1"}).close()  # a bot is served, not counted
+    with client.session_transaction() as session:
+        assert "recently_viewed" not in session
+    assert flush_views() == (1, 0)
+    assert db.session.scalar(select(ProductView.views).where(ProductView.product_id == honey.id)) == 4
+
+
+def test_the_fast_path_flushes_the_views_after_the_answer_when_enough_wait(app, cached, flask_requests, honey,
+                                                                          monkeypatch):
+    monkeypatch.setitem(app.config, "PENDING_FLUSH_EVERY", 2)
+    visitor = app.test_client()
+    visitor.get(f"/p/{honey.slug}").close()
+    hit = visitor.get(f"/p/{honey.slug}")
+    assert len(flask_requests) == 1 and hit.headers["X-Page-Cache"] == "hit"
+    assert db.session.scalar(select(func.count()).select_from(ProductView)) == 0  # not while answering
+    hit.close()  # the server is done with the answer: the flush runs in its own transaction
+    assert db.session.scalar(select(ProductView.views).where(ProductView.product_id == honey.id)) == 2
 
 
 def test_a_revocation_reaches_the_fast_path_on_the_next_request(app, cached, flask_requests, honey):

@@ -74,12 +74,22 @@ def caught_up(primary, standby):
     raise TimeoutError("the standby did not catch up")
 
 
+def pause(standby):
+    """Pause replay on the standby and wait until it is paused (a pause is only requested at first)."""
+    standby.psql("SELECT pg_wal_replay_pause()")
+    for _ in range(100):
+        if standby.psql("SELECT pg_get_wal_replay_pause_state()") == "paused":
+            return
+        time.sleep(0.05)
+    raise TimeoutError("the standby did not pause")
+
+
 @pytest.fixture
 def paused(servers):
     """Replay on the standby is paused for the test, then resumed."""
     primary, standby = servers
     caught_up(primary, standby)
-    standby.psql("SELECT pg_wal_replay_pause()")
+    pause(standby)
     yield
     standby.psql("SELECT pg_wal_replay_resume()")
 
@@ -108,7 +118,7 @@ def test_browsing_reads_the_replica_and_each_visitor_sees_their_own_writes(repli
         db.session.remove()
         standby.psql("SELECT pg_wal_replay_resume()")
         caught_up(primary, standby)
-        standby.psql("SELECT pg_wal_replay_pause()")
+        pause(standby)
 
         db.session.scalar(select(type(entity)).where(type(entity).slug == slug)).name = "HTX Chè Mới"
         db.session.commit()
@@ -179,7 +189,7 @@ def test_a_page_rendered_for_the_cache_reads_the_primary(replica_app, servers, p
         db.session.remove()
         standby.psql("SELECT pg_wal_replay_resume()")
         caught_up(primary, standby)
-        standby.psql("SELECT pg_wal_replay_pause()")
+        pause(standby)
         db.session.scalar(select(type(entity)).where(type(entity).slug == slug)).name = "HTX Mật Ong Mới"
         db.session.commit()
         replica_app.config["PAGE_CACHE"] = "on"

@@ -24,7 +24,9 @@ LISTED = {"Chè Đinh Tân Cương", "Trà tôm nõn hương quê", "Nước m�
 
 
 def api(client, query=""):
-    body = client.get(f"/api/v1/products?per_page=100{query}").get_json()
+    response = client.get(f"/api/v1/products?per_page=100{query}")
+    body = response.get_json()
+    assert response.status_code == 200, (response.status_code, body)
     return [item["name"] for item in body["items"]], body
 
 

@@ -1,4 +1,4 @@
-"""A signed-in buyer's wishlist and the products anyone viewed lately (in the session; stored too for buyers).
+"""A signed-in buyer's wishlist and the products they viewed lately (in the session and stored).
 
 Both hold product ids only; what is shown is re-read through ``catalog.queries.load_card_data``, i.e. the storefront
 rule: a product whose certificate lapsed stays in the list but is not shown until it is listed again.
@@ -86,14 +86,15 @@ VIEWS = "recently_viewed"
 
 
 def note_view(user, session, product_id):
-    """Note a product view without writing the database: in the session for everyone, stored later for buyers.
+    """Note a signed-in buyer's product view without writing the database: in the session, stored later.
 
-    Returns the number of writes waiting (core/pending), 0 for visitors.
+    Returns the number of writes waiting (core/pending). Visitors' views are kept by their browser (localStorage,
+    static/js/session-bits.js), so that their product pages stay the same for everyone: 0, nothing written.
     """
-    recent = [product_id, *(i for i in session.get(SESSION_KEY, []) if i != product_id)]
-    session[SESSION_KEY] = recent[:RECENT_LIMIT]
     if not user.is_authenticated:
         return 0
+    recent = [product_id, *(i for i in session.get(SESSION_KEY, []) if i != product_id)]
+    session[SESSION_KEY] = recent[:RECENT_LIMIT]
     return pending.note(VIEWS, f"{user.id}:{product_id}:{clock.now().isoformat()}")
 
 

@@ -2,6 +2,18 @@
 // (the CSRF token of its forms, the basket count, the account link) from GET /session/bits. No inline script.
 (function () {
   "use strict";
+  // A visitor's "recently viewed" stays in this browser (at most RECENT_LIMIT = 10 ids, newest first), never in
+  // their session: the product page stays the same for everyone (core/pagecache.py's fast path serves it).
+  var product = document.querySelector("[data-product-id]");
+  if (product) {
+    try {
+      var id = parseInt(product.getAttribute("data-product-id"), 10);
+      var seen = JSON.parse(window.localStorage.getItem("recentlyViewed") || "[]");
+      if (!Array.isArray(seen)) { seen = []; }
+      seen = [id].concat(seen.filter(function (other) { return other !== id && Number.isInteger(other); }));
+      window.localStorage.setItem("recentlyViewed", JSON.stringify(seen.slice(0, 10)));
+    } catch (error) { /* no storage (private mode, full): nothing remembered */ }
+  }
   var meta = document.querySelector('meta[name="csrf-token"]');
   if (!meta || meta.getAttribute("content")) { return; } // rendered for this visitor: nothing to fill in
   var bits = fetch("/session/bits", { credentials: "same-origin", headers: { "Accept": "application/json" } })

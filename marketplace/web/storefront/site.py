@@ -236,18 +236,42 @@ def _note_product_page(sender, template, context, **extra):
 template_rendered.connect(_note_product_page)
 
 
+def count_anonymous_view(product_id, user_agent, day):
+    """Count a visitor's view of a product on ``day`` (core/pending; bots are skipped): the writes waiting, or 0."""
+    if stats.is_bot(user_agent):
+        return 0
+    return stats.note_view(product_id, day)
+
+
+def _fast_product_hit(app, product_id, user_agent):
+    """The page cache's fast path served a product page: count it; the flush to run after the answer, or None."""
+    waiting = count_anonymous_view(product_id, user_agent, today())
+    return partial(_flush_views, app) if pending.is_due(waiting) else None
+
+
+@bp.record_once
+def _count_fast_hits(state):
+    """Let core/pagecache's fast path serve product pages, counting their views (it must not import this)."""
+    pagecache.on_fast_hit(state.app, "viewed_product_id", partial(_fast_product_hit, state.app))
+
+
 @bp.after_request
 def remember_viewed_product(response):
-    """Count the product page just shown and add it to "recently viewed", writing nothing now (core/pending).
+    """Count the product page just shown and, for a signed-in buyer, add it to "recently viewed" (core/pending).
 
-    Bots are skipped. When enough writes wait, they are flushed in a short transaction of their own once the
-    response has been sent (a job or cron flushes the rest every minute: ``jobs/scheduled.flush_views``).
+    A visitor's "recently viewed" is kept by their browser (static/js/session-bits.js): nothing goes into their
+    session, so the page stays the same for everyone. Bots are skipped. When enough writes wait, they are flushed
+    in a short transaction of their own once the response has been sent (a job or cron flushes the rest every
+    minute: ``jobs/scheduled.flush_views``).
     """
     product_id = g.pop("viewed_product_id", None)
+    user_agent = request.headers.get("User-Agent")
     if (product_id is None or request.method != "GET" or response.status_code != 200
-            or stats.is_bot(request.headers.get("User-Agent"))):
+            or stats.is_bot(user_agent)):
         return response
-    waiting = (stats.note_view(product_id, today()), wishlist.note_view(current_user, session, product_id))
+    waiting = [count_anonymous_view(product_id, user_agent, today())]
+    if current_user.is_authenticated:
+        waiting.append(wishlist.note_view(current_user, session, product_id))
     if any(pending.is_due(number) for number in waiting):
         response.call_on_close(partial(_flush_views, current_app._get_current_object()))
     return response
