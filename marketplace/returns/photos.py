@@ -14,7 +14,6 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from marketplace.core import jobs, storage
-from marketplace.core.db import compare_and_set_status
 from marketplace.core.errors import Refused
 from marketplace.extensions import db
 from marketplace.returns.models import CasePhoto
@@ -45,29 +44,7 @@ def add_photos(case, file_storages):
 @jobs.task("returns.photo")
 def process(photo_id):
     """Decode a ``processing`` case photo, store its WebP and thumbnail, mark it ready (or failed); idempotent."""
-    photo = db.session.scalar(select(CasePhoto).where(CasePhoto.id == photo_id).with_for_update())
-    if photo is None or photo.status != "processing":
-        return
-    token = photo.filename.removesuffix(".webp")
-    data = pipeline.read_original(token) if pipeline.ORIGINAL.fullmatch(token) else None
-    if data is None:
-        _fail(photo, "lost")
-        return
-    try:
-        picture = pipeline.decode(data)
-    except pipeline.Undecodable as refusal:
-        _fail(photo, refusal.reason)
-    else:
-        pipeline.write_versions(STORE, photo.filename, photo.thumbnail, picture)
-        if compare_and_set_status(photo, "processing", "ready"):
-            photo.width, photo.height = picture.size
-    jobs.defer("photos.discard_original", token=token)
-
-
-def _fail(photo, reason):
-    """Mark a processing photo failed for ``reason`` (one of the pipeline's ``FAILURES``)."""
-    if compare_and_set_status(photo, "processing", "failed"):
-        photo.failure = reason
+    pipeline.process_photo(CasePhoto, photo_id, STORE)
 
 
 def photo_of(case, filename):

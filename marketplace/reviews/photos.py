@@ -5,20 +5,16 @@ decodes it, strips its metadata, writes the WebP and thumbnail in the reviews st
 bucket, or ``REVIEW_MEDIA_DIR``, default ``<instance>/media/reviews``) and marks it ready. Buyers see ready photos.
 """
 
-import logging
 import secrets
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from marketplace.core import jobs, storage
-from marketplace.core.db import compare_and_set_status
 from marketplace.core.errors import Refused
 from marketplace.extensions import db
 from marketplace.reviews.models import ReviewPhoto
 from marketplace.shop.catalog import photos as pipeline
-
-log = logging.getLogger(__name__)
 
 MAX_PHOTOS = 5  #: photos per review
 STORE = storage.Store("reviews", folder_setting="REVIEW_MEDIA_DIR")
@@ -69,29 +65,7 @@ def add_photos(review, file_storages):
 @jobs.task("reviews.photos.process")
 def process(photo_id):
     """Decode a ``processing`` review photo, store its WebP and thumbnail, mark it ready (or failed); idempotent."""
-    photo = db.session.scalar(select(ReviewPhoto).where(ReviewPhoto.id == photo_id).with_for_update())
-    if photo is None or photo.status != "processing":
-        return
-    token = photo.filename.removesuffix(".webp")
-    data = pipeline.read_original(token) if pipeline.ORIGINAL.fullmatch(token) else None
-    if data is None:
-        _fail(photo, "lost")
-        return
-    try:
-        picture = pipeline.decode(data)
-    except pipeline.Undecodable as refusal:
-        _fail(photo, refusal.reason)
-    else:
-        pipeline.write_versions(STORE, photo.filename, photo.thumbnail, picture)
-        if compare_and_set_status(photo, "processing", "ready"):
-            photo.width, photo.height = picture.size
-    jobs.defer("photos.discard_original", token=token)
-
-
-def _fail(photo, reason):
-    log.info("photo %s of review %s refused by the photo job: %s", photo.id, photo.review_id, reason)
-    if compare_and_set_status(photo, "processing", "failed"):
-        photo.failure = reason
+    pipeline.process_photo(ReviewPhoto, photo_id, STORE)
 
 
 def remove_photo(photo):

@@ -196,40 +196,40 @@ def read_original(token):
     return s3_client.get_object(ORIGINALS.key(token))
 
 
-def _token(image):
-    """The 32 hex digits naming ``image``'s files and its kept original."""
-    return image.filename.removesuffix(".webp")
+def _token(photo):
+    """The 32 hex digits naming ``photo``'s files and its kept original."""
+    return photo.filename.removesuffix(".webp")
 
 
 @jobs.task("photos.process")
 def process(image_id):
-    """Decode a ``processing`` photo, store its WebP and thumbnail, mark it ready (or failed); idempotent.
+    """Decode a ``processing`` listing photo, store its WebP and thumbnail, mark it ready (or failed); idempotent."""
+    process_photo(ListingImage, image_id, STORE)
+
+
+def process_photo(model, photo_id, store):
+    """Decode a ``processing`` photo row of ``model`` (listing, review, case), write its versions to ``store``.
 
     A photo already ready or failed, or deleted meanwhile, is left alone. The row is locked while it is worked on,
     so a deletion waits for the job (and the job then finds nothing). The original goes once this is committed.
     """
-    image = db.session.scalar(select(ListingImage).where(ListingImage.id == image_id).with_for_update())
-    if image is None or image.status != "processing":
+    photo = db.session.scalar(select(model).where(model.id == photo_id).with_for_update())
+    if photo is None or photo.status != "processing":
         return
-    token = _token(image)
+    token = _token(photo)
     data = read_original(token) if ORIGINAL.fullmatch(token) else None
     if data is None:
-        _fail(image, "lost")
+        _fail(photo, "lost")
         return
     try:
         picture = decode(data)
     except Undecodable as refusal:
-        _fail(image, refusal.reason)
+        _fail(photo, refusal.reason)
     else:
-        _store(image, picture)
+        write_versions(store, photo.filename, photo.thumbnail, picture)
+        if compare_and_set_status(photo, "processing", "ready"):
+            photo.width, photo.height = picture.size
     jobs.defer("photos.discard_original", token=token)
-
-
-def _store(image, picture):
-    """Write the photo's WebP and thumbnail (replacing any left by an interrupted run), then mark it ready."""
-    write_versions(STORE, image.filename, image.thumbnail, picture)
-    if compare_and_set_status(image, "processing", "ready"):
-        image.width, image.height = picture.size
 
 
 def write_versions(store, filename, thumbnail_name, picture):
@@ -241,11 +241,11 @@ def write_versions(store, filename, thumbnail_name, picture):
         store.save(name, _encode(version), CONTENT_TYPE)
 
 
-def _fail(image, reason):
+def _fail(photo, reason):
     """Mark a processing photo failed for ``reason`` (one of ``FAILURES``); its files were never written."""
-    log.info("photo %s of listing %s refused by the photo job: %s", image.id, image.listing_id, reason)
-    if compare_and_set_status(image, "processing", "failed"):
-        image.failure = reason
+    log.info("%s %s refused by the photo job: %s", type(photo).__name__, photo.id, reason)
+    if compare_and_set_status(photo, "processing", "failed"):
+        photo.failure = reason
 
 
 @jobs.task("photos.discard_original")
