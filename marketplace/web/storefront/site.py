@@ -130,15 +130,20 @@ def listing_photo(filename):
     With photos in the bucket, pages link to the bucket itself; this address (shared links, OpenGraph images)
     redirects there.
     """
+    return serve_photo(images.STORE, filename)
+
+
+def serve_photo(store, filename):
+    """A stored photo of ``store``: a redirect to the bucket, or the local file cached for a year (never rewritten)."""
     if not images.FILENAME.fullmatch(filename):
         abort(404)
-    stored = images.stored_url(filename)
+    stored = store.url(filename)
     if stored is not None:
         response = redirect(stored)
         response.cache_control.public = True
         response.cache_control.max_age = PHOTO_REDIRECT_SECONDS
         return response
-    response = send_from_directory(images.STORE.folder(), filename, mimetype=images.CONTENT_TYPE,
+    response = send_from_directory(store.folder(), filename, mimetype=images.CONTENT_TYPE,
                                    max_age=storage.CACHE_SECONDS)
     response.cache_control.public = True
     response.cache_control.immutable = True
