@@ -6,6 +6,10 @@ across restarts), else in this process's memory — until a flush takes them (``
 minute on the job queue's schedule or cron, and from the web process itself after ``PENDING_FLUSH_EVERY`` notes or
 ``PENDING_FLUSH_SECONDS``, once the response has been sent). ``take_*`` empties a kind atomically; a flush that fails
 gives what it took back. Redis failing loses a few views, never a page: errors are logged and swallowed.
+
+With Redis, tallies first gather in the process and reach Redis in one round trip per ``BATCH_EVERY`` tallies or
+``BATCH_SECONDS`` (a cached product page then costs no Redis call of its own for its view); a process that stops
+loses at most that batch. Notes (buyers' recently viewed) go to Redis at once.
 """
 
 import logging
@@ -20,6 +24,8 @@ log = logging.getLogger(__name__)
 
 PREFIX = "marketplace:pending:"  #: Redis keys: <PREFIX>count:<kind> (hash), <PREFIX>note:<kind> (list), <PREFIX>waiting
 REDIS_TIMEOUT = 0.5  #: seconds a note waits for Redis
+BATCH_EVERY = 20  #: tallies gathered in the process before they go to Redis together
+BATCH_SECONDS = 1.0  #: ... or after this long
 _clients = {}
 _lock = threading.Lock()
 
@@ -40,7 +46,7 @@ def _memory():
 
 
 def count(kind, key, amount=1):
-    """Add ``amount`` to the tally ``key`` of ``kind``; return how many tallies and notes are waiting (0 on error)."""
+    """Add ``amount`` to the tally ``key`` of ``kind``; return how many wait (0 while batching or on error)."""
     client = _client()
     if client is None:
         with _lock:
@@ -48,13 +54,36 @@ def count(kind, key, amount=1):
             state["counts"].setdefault(kind, Counter())[key] += amount
             state["waiting"] += 1
             return state["waiting"]
+    with _lock:
+        batch = _batch()
+        batch["counts"][(kind, key)] += amount
+        batch["size"] += 1
+        if batch["size"] < BATCH_EVERY and time.monotonic() - batch["since"] < BATCH_SECONDS:
+            return 0
+    return _push(client)
+
+
+def _batch():
+    return current_app.extensions.setdefault("pending_batch", {"counts": Counter(), "size": 0,
+                                                               "since": time.monotonic()})
+
+
+def _push(client):
+    """Send the tallies gathered in this process to Redis in one round trip; return how many wait there."""
+    with _lock:
+        batch = _batch()
+        counts, size = batch["counts"], batch["size"]
+        batch.update(counts=Counter(), size=0, since=time.monotonic())
+    if not size:
+        return 0
     try:
         pipe = client.pipeline(transaction=False)
-        pipe.hincrby(f"{PREFIX}count:{kind}", key, amount)
-        pipe.incr(f"{PREFIX}waiting")
-        return int(pipe.execute()[1])
+        for (kind, key), amount in counts.items():
+            pipe.hincrby(f"{PREFIX}count:{kind}", key, amount)
+        pipe.incrby(f"{PREFIX}waiting", size)
+        return int(pipe.execute()[-1])
     except redis.RedisError as error:
-        log.warning("pending %s: Redis failed (%s); a tally is lost", kind, type(error).__name__)
+        log.warning("pending: Redis failed (%s); %s tallies are lost", type(error).__name__, size)
         return 0
 
 
@@ -80,9 +109,11 @@ def note(kind, text):
 def is_due(waiting):
     """True when ``waiting`` notes (as ``count``/``note`` answered) call for a flush now (by number, or by age here)."""
     every = current_app.config.get("PENDING_FLUSH_EVERY", 100)
+    if _client() is not None:  # tallies arrive in batches: any number past the mark (the flush resets it)
+        return waiting >= every
     if waiting and waiting % every == 0:
         return True
-    if _client() is not None or not waiting:
+    if not waiting:
         return False
     return time.monotonic() - _memory()["since"] >= current_app.config.get("PENDING_FLUSH_SECONDS", 60)
 
@@ -95,6 +126,7 @@ def take_counts(kind):
             state = _memory()
             state["waiting"], state["since"] = 0, time.monotonic()
             return dict(state["counts"].pop(kind, {}))
+    _push(client)  # this process's batch first
     pipe = client.pipeline(transaction=True)
     pipe.hgetall(f"{PREFIX}count:{kind}")
     pipe.delete(f"{PREFIX}count:{kind}", f"{PREFIX}waiting")
@@ -126,6 +158,7 @@ def give_back(kind, counts=None, notes=None):
 def clear():
     """Forget everything waiting (tests)."""
     client = _client()
+    current_app.extensions.pop("pending_batch", None)
     if client is None:
         current_app.extensions.pop("pending", None)
         return
