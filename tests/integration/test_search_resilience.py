@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from marketplace import search
-from marketplace.extensions import db
+from marketplace.extensions import db, limiter
 from marketplace.search import fallback, query, rebuilding
 from marketplace.search.sync import current_engine
 from marketplace.shop.catalog.models import Listing
@@ -28,6 +28,14 @@ def api(client, query=""):
     body = response.get_json()
     assert response.status_code == 200, (response.status_code, body)
     return [item["name"] for item in body["items"]], body
+
+
+@pytest.fixture(autouse=True)
+def _no_rate_limit():
+    """Dozens of API queries per test, against a rebuilding index: resilience is judged here, rate limits elsewhere."""
+    limiter.enabled = False
+    yield
+    limiter.enabled = True
 
 
 @pytest.fixture
