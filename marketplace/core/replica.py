@@ -51,7 +51,12 @@ def init_app(app):
 
 
 def _replica_failed(context):
-    """A replica that cannot be reached rests for a while; the primary answers meanwhile."""
+    """A replica that cannot be reached rests for a while; the primary answers meanwhile.
+
+    A pooled connection found dead by the pre-ping (the standby restarted) is not an outage: the pool reconnects.
+    """
+    if context.is_pre_ping:
+        return
     if context.is_disconnect or context.connection is None:
         state = current_app.extensions["replica"]
         state["down_until"] = time.monotonic() + state["retry"]
