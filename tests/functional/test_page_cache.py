@@ -18,6 +18,7 @@ from marketplace.extensions import db
 from marketplace.reference.lookup import provinces
 from marketplace.registry.models import Certificate, Entity
 from marketplace.shop.catalog.models import Listing, ListingImage
+from marketplace.web.storefront import jsonld as storefront_jsonld
 from tests.factories import make_certificate, make_entity, make_listed, make_user
 from tests.functional.test_listing_images import (  # noqa: F401 - fixtures
     encoded,
@@ -455,3 +456,97 @@ def test_a_stored_answer_keeps_no_rate_limit_or_cookie_headers(app, cached, hone
     assert hit.headers["X-Page-Cache"] == "hit"
     assert hit.headers.getlist("X-RateLimit-Remaining") == [hit.headers.get("X-RateLimit-Remaining")]
     assert len(hit.headers.getlist("Retry-After")) <= 1 and "Set-Cookie" not in hit.headers
+
+
+# --- a signed-in buyer's product page: fresh, with the same-for-everyone blocks kept per generation ----------
+
+def _signed_in(client):
+    buyer = make_user("customer", name="Chị Lan")
+    db.session.commit()
+    client.login_as(buyer)
+    return buyer
+
+
+def _certificate_box(body):
+    return body[body.index('class="certificate-box'):body.index("</section>", body.index('class="certificate-box'))]
+
+
+def _kept_blocks(app):
+    """(generation, block name) of the product blocks kept by core/memo."""
+    return {(key[0], key[3][1]) for key in app.extensions.get("memo", {}) if key[3][0] == "block"}
+
+
+def test_a_signed_in_buyer_s_product_page_keeps_its_shared_blocks_until_the_catalogue_changes(
+        app, client, cached, renders, honey, monkeypatch):
+    _signed_in(client)
+    url = f"/p/{honey.slug}"
+    first = client.get(url).get_data(as_text=True)
+    kept = _kept_blocks(app)
+    assert {name for _number, name in kept} == {"product-head", "product-crumbs", "product-title",
+                                                  "product-certificate", "product-details"}
+    built = []
+    monkeypatch.setattr(storefront_jsonld, "product_core", lambda *args, real=storefront_jsonld.product_core:
+                        built.append(args) or real(*args))
+    renders.clear()
+    second = client.get(url).get_data(as_text=True)
+    assert renders == ["shop/product.html"] and not built  # the page is rendered, its kept blocks are not
+    assert _kept_blocks(app) == kept and second.replace(_token(second), "") == first.replace(_token(first), "")
+    listing_of(honey).description_vi = "Mật ong hoa bạc hà, vụ mới"
+    db.session.commit()
+    third = client.get(url).get_data(as_text=True)
+    assert built and "vụ mới" in third and "vụ mới" not in second
+    assert len(_kept_blocks(app)) == 2 * len(kept)  # the same blocks again, under the new generation
+
+
+def _token(body):
+    return re.search(r'name="csrf-token" content="([^"]+)"', body).group(1)
+
+
+@pytest.mark.parametrize("change", ["revoke", "price", "unpublish", "supersede"])
+def test_a_signed_in_buyer_sees_a_change_on_the_next_request(client, cached, honey, change):
+    _signed_in(client)
+    url = f"/p/{honey.slug}"
+    before = client.get(url).get_data(as_text=True)
+    assert 'class="buy-form"' in before and "certificate-lapsed" not in before and "420.000" in before
+    certificate, listing = certificate_of(honey), listing_of(honey)
+    if change == "revoke":
+        certificate.status, certificate.revoked_on = "revoked", DAY
+        certificate.revocation_reason = "đ) Chủ thể OCOP ngừng sản xuất sản phẩm"
+    elif change == "price":
+        listing.price_vnd = 385000
+    elif change == "unpublish":
+        listing.published = False
+    else:
+        newer = make_certificate(honey, stars=5, valid_from=DAY - timedelta(days=1))
+    db.session.commit()
+    after = client.get(url).get_data(as_text=True)
+    if change == "price":
+        assert "385.000" in after and "420.000" not in after
+    elif change == "supersede":
+        assert newer.code in _certificate_box(after) and certificate.code in _certificate_box(before)
+    else:
+        assert 'class="buy-form"' not in after and 'class="not-sold"' in after
+        assert ("certificate-lapsed" in _certificate_box(after)) == (change == "revoke")
+
+
+def test_a_kept_block_is_gone_at_midnight(client, cached, honey, frozen_clock):
+    _signed_in(client)
+    frozen_clock.set(DAY, time(23, 59, 50))
+    assert 'class="buy-form"' in client.get(f"/p/{honey.slug}").get_data(as_text=True)
+    frozen_clock.set(DAY + timedelta(days=1), time(0, 0, 5))
+    body = client.get(f"/p/{honey.slug}").get_data(as_text=True)
+    assert 'class="buy-form"' not in body and "certificate-lapsed" in body
+
+
+def test_kept_blocks_carry_nothing_of_the_visitor_who_rendered_them(app, client, cached, honey):
+    first = _signed_in(client)
+    client.post_form(f"/account/wishlist/{honey.id}", {"next": f"/p/{honey.slug}"})
+    mine = client.get(f"/p/{honey.slug}").get_data(as_text=True)
+    assert 'aria-pressed="true"' in mine
+    other = app.test_client()
+    other.login_as(make_user("customer", name="Anh Minh"))
+    db.session.commit()
+    theirs = other.get(f"/p/{honey.slug}").get_data(as_text=True)
+    assert 'aria-pressed="false"' in theirs and first.email not in theirs
+    token = re.search(r'name="csrf_token" value="([^"]+)"', theirs).group(1)
+    assert token and token not in mine  # the forms carry this visitor's own token
