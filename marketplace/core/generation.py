@@ -7,7 +7,8 @@ hook, channels, listing images, reviews, policies); after that session commits, 
 
 With ``REDIS_URL`` the number lives in Redis (``INCR``), shared by every process; without it, in this process
 (development and tests: one process). It moves on AFTER the commit: a request rendering in between stores its page
-under the old number, which nobody reads any more.
+under the old number, which nobody reads any more. A request reads the number from Redis once (kept in its WSGI environ
+until the request itself bumps it): one round trip however many blocks and figures the page keeps.
 
 When Redis fails (reading or bumping), the number is not trusted for ``PAGE_CACHE_SECONDS``: :func:`trusted` says
 False, caches are bypassed, and :func:`current` answers a new number on every call, so nothing keyed by it is ever
@@ -19,13 +20,14 @@ import logging
 import time
 
 import redis
-from flask import current_app, has_app_context
+from flask import current_app, has_app_context, has_request_context, request
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event
 
 log = logging.getLogger(__name__)
 
 KEY = "marketplace:catalogue-generation"  #: the Redis key holding the number
+REQUEST_KEY = "marketplace.catalogue_generation"  #: where a request keeps the number it read (its WSGI environ)
 FLAG = "catalogue_changed"  #: session.info key: this transaction changes what the storefront shows
 REDIS_TIMEOUT = 0.5  #: seconds a generation read or bump waits for Redis
 _clients = {}
@@ -118,18 +120,25 @@ def current():
         return state["local"]
     if not trusted():
         return -next(_unique)
+    if has_request_context() and REQUEST_KEY in request.environ:
+        return request.environ[REQUEST_KEY]  # read once per request: a page's blocks and its cache key agree
     try:
         _replay_lost_bumps(client, state)
-        return int(client.get(KEY) or 0)
+        number = int(client.get(KEY) or 0)
     except (redis.RedisError, ValueError) as error:
         _distrust(state, error)
         return -next(_unique)
+    if has_request_context():
+        request.environ[REQUEST_KEY] = number
+    return number
 
 
 def bump():
     """Move the generation on (Redis ``INCR``, or this process's counter); called after a marked commit."""
     state = _state()
     client = _client()
+    if has_request_context():
+        request.environ.pop(REQUEST_KEY, None)  # this request changed the catalogue: read the number again
     if client is None:
         state["local"] += 1
         return state["local"]
