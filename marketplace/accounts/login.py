@@ -12,6 +12,7 @@ import time
 from flask import current_app, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from limits import parse
+from sqlalchemy.orm import joinedload
 
 from marketplace.accounts.models import User
 from marketplace.accounts.tokens import token_hash
@@ -19,6 +20,8 @@ from marketplace.core.errors import problem_response, wants_json
 from marketplace.extensions import db, limiter
 
 FAILURES, LINK_MAILS = "login-account-failures", "login-link-mails"
+#: The signed-in user is read with their vendor membership in one statement (every request reads them).
+_WITH_MEMBERSHIP = [joinedload(User.membership)]
 
 
 def load_user(identity):
@@ -26,7 +29,7 @@ def load_user(identity):
     user_id, _, version = (identity or "").partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, int(user_id), options=_WITH_MEMBERSHIP)
     if user is None or user.session_version != int(version) or not user.is_active:
         return None
     return user

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, exists, false, func, select
+from sqlalchemy import and_, bindparam, exists, false, func, select
 
 from marketplace.accounts.models import User
 from marketplace.extensions import db
@@ -64,11 +64,15 @@ def summary(product_id):
     return found
 
 
+#: Units of a product in delivered vendor orders, built once (every product page asks; the id is a parameter).
+_UNITS_SOLD = (select(func.coalesce(func.sum(OrderLine.quantity), 0))
+               .join(VendorOrder, VendorOrder.id == OrderLine.vendor_order_id)
+               .where(OrderLine.product_id == bindparam("product_id"), VendorOrder.status == "delivered"))
+
+
 def units_sold(product_id):
     """Units of the product in delivered vendor orders (one query)."""
-    return db.session.scalar(select(func.coalesce(func.sum(OrderLine.quantity), 0))
-                             .join(VendorOrder, VendorOrder.id == OrderLine.vendor_order_id)
-                             .where(OrderLine.product_id == product_id, VendorOrder.status == "delivered"))
+    return db.session.scalar(_UNITS_SOLD, {"product_id": product_id})
 
 
 def shown_name(name):

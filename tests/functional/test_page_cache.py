@@ -502,6 +502,26 @@ def _token(body):
     return re.search(r'name="csrf-token" content="([^"]+)"', body).group(1)
 
 
+def test_a_kept_product_block_spares_the_statements_only_it_needs(client, cached, honey, count_queries):
+    """The other sales channels are read only to render the kept details block: not while it is kept."""
+    from marketplace.channels.models import ProductChannel, SalesChannel
+
+    channel = SalesChannel(name="Shopee Mall", kind="ecommerce")
+    db.session.add(channel)
+    db.session.flush()
+    db.session.add(ProductChannel(product_id=honey.id, channel_id=channel.id, url="https://shopee.vn/mat-ong"))
+    db.session.commit()
+    _signed_in(client)
+    url = f"/p/{honey.slug}"
+    with count_queries() as first:
+        assert "https://shopee.vn/mat-ong" in client.get(url).get_data(as_text=True)
+    with count_queries() as second:
+        assert "https://shopee.vn/mat-ong" in client.get(url).get_data(as_text=True)
+    reads_channels = [statement for statement in first.statements if "FROM product_channel" in statement]
+    assert reads_channels and first.count - second.count == len(reads_channels)
+    assert not [statement for statement in second.statements if "FROM product_channel" in statement]
+
+
 @pytest.mark.parametrize("change", ["revoke", "price", "unpublish", "supersede"])
 def test_a_signed_in_buyer_sees_a_change_on_the_next_request(client, cached, honey, change):
     _signed_in(client)

@@ -6,7 +6,7 @@ rule: a product whose certificate lapsed stays in the list but is not shown unti
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, UniqueConstraint, delete, func, select
+from sqlalchemy import DateTime, ForeignKey, UniqueConstraint, bindparam, delete, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from marketplace.accounts.models import User
@@ -49,11 +49,15 @@ def _wished(user_id, product_id):
     return select(WishlistItem).where(WishlistItem.user_id == user_id, WishlistItem.product_id == product_id)
 
 
+#: Whether a product is on a buyer's wishlist, built once (the heart on every product page; values are parameters).
+_IS_WISHED = _wished(bindparam("user_id"), bindparam("product_id")).with_only_columns(WishlistItem.id)
+
+
 def is_wished(user, product_id):
     """True when ``product_id`` is on the signed-in ``user``'s wishlist (one query; False for visitors)."""
     if not user.is_authenticated:
         return False
-    return db.session.scalar(_wished(user.id, product_id).with_only_columns(WishlistItem.id)) is not None
+    return db.session.scalar(_IS_WISHED, {"user_id": user.id, "product_id": product_id}) is not None
 
 
 def add(user, product_id):

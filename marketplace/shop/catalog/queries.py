@@ -190,7 +190,11 @@ def load_cards(product_ids, day):
 
 @dataclass
 class ProductDetail(ProductPlace):
-    """A product page's data: the product, its entity and listing, all certificates, availability, photos."""
+    """A product page's data: the product, its entity and listing, all certificates, availability, photos.
+
+    The other sales channels and the alternatives are read when first asked for: a product page takes them only
+    inside its kept block (web/templating.kept_block), so a page whose block is kept does not read them at all.
+    """
 
     product: Product
     entity: Entity
@@ -198,9 +202,18 @@ class ProductDetail(ProductPlace):
     certificates: list
     availability: object
     images: list = field(default_factory=list)  #: the listing's ready photos by position (ListingImage)
-    elsewhere: list = field(default_factory=list)  #: (ProductChannel, SalesChannel): "also available at"
     variants: list = field(default_factory=list)  #: the listing's other package sizes (ListingVariant), by price
-    alternatives: list = field(default_factory=list)  #: (heading key, [CardData]) offered when not listed
+    day: date | None = None  #: the day availability was decided for (the alternatives are listed on it)
+
+    @functools.cached_property
+    def elsewhere(self):
+        """(ProductChannel, SalesChannel) pairs, "also available at", for a listed product (one query)."""
+        return product_channels([self.product.id]).get(self.product.id, []) if self.availability.listed else []
+
+    @functools.cached_property
+    def alternatives(self):
+        """(heading key, [CardData]) offered when the product is not listed (four queries), else []."""
+        return [] if self.availability.listed else alternatives_for(self.product, self.day)
 
     @property
     def certificate(self):
@@ -228,8 +241,8 @@ _CERTIFICATES = (select(Certificate).where(Certificate.product_id == bindparam("
 def product_detail(day, slug=None, product_id=None):
     """Load one product by slug or id (listed or not) and decide its availability on ``day``.
 
-    Two queries, a third for the listing's photos when the product has a listing, and two more for its other
-    sales channels and package sizes when it is listed; when it is not, four for the alternatives offered.
+    Two queries, a third for the listing's photos when the product has a listing and a fourth for its package
+    sizes when it is listed; its other sales channels (one query) and alternatives (four) are read when asked for.
     """
     statement, value = (_BY_SLUG, slug) if slug is not None else (_BY_ID, product_id)
     row = db.session.execute(statement, {"value": value}).first()
@@ -239,12 +252,9 @@ def product_detail(day, slug=None, product_id=None):
     certificates = db.session.scalars(_CERTIFICATES, {"product_id": product.id}).all()
     images = images_for([listing.id], ready=True).get(listing.id, []) if listing is not None else []
     decided = availability(listing, certificates, day)
-    elsewhere = product_channels([product.id]).get(product.id, []) if decided.listed else []
     variants = variants_of([listing.id]).get(listing.id, []) if decided.listed else []
     _link_supersessions(certificates)
-    alternatives = [] if decided.listed else alternatives_for(product, day)
-    return ProductDetail(product, entity, listing, list(certificates), decided, images, elsewhere, variants,
-                         alternatives)
+    return ProductDetail(product, entity, listing, list(certificates), decided, images, variants, day)
 
 
 def _link_supersessions(certificates):

@@ -19,7 +19,7 @@ from flask import (
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from marketplace import search
 from marketplace.accounts import services as accounts
@@ -208,16 +208,21 @@ def card_strings():
 BASKET_COUNT_AREAS = ("storefront", "account")
 
 
+_BASKET_UNITS = select(func.coalesce(func.sum(CartLine.quantity), 0)).join(Cart, Cart.id == CartLine.cart_id)
+#: The header's basket count, built once (it is asked on every storefront page; the values are parameters).
+_BASKET_UNITS_OF_USER = _BASKET_UNITS.where(Cart.user_id == bindparam("user_id"))
+_BASKET_UNITS_OF_TOKEN = _BASKET_UNITS.where(Cart.token == bindparam("token"))
+
+
 @bp.app_template_global()
 def basket_count():
     """Units in the visitor's basket for the header: one small query, none for a visitor without a basket."""
     if request.blueprint not in BASKET_COUNT_AREAS:
         return 0
-    query = select(func.coalesce(func.sum(CartLine.quantity), 0)).join(Cart, Cart.id == CartLine.cart_id)
     if current_user.is_authenticated:
-        return db.session.scalar(query.where(Cart.user_id == current_user.id))
+        return db.session.scalar(_BASKET_UNITS_OF_USER, {"user_id": current_user.id})
     token = session.get(CART_SESSION_KEY)
-    return db.session.scalar(query.where(Cart.token == token)) if token else 0
+    return db.session.scalar(_BASKET_UNITS_OF_TOKEN, {"token": token}) if token else 0
 
 
 @bp.app_template_global()
