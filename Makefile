@@ -55,6 +55,7 @@ bench: install translations
 	$(BIN)/python benchmarks/import_bench.py
 	$(BIN)/python benchmarks/listing_bench.py
 	$(BIN)/python benchmarks/search_bench.py
+	$(BIN)/python benchmarks/share_image_bench.py
 
 # Production's topology on loopback (docs/deploy.md): PostgreSQL, Redis, an S3 server, N gunicorn app servers, a job
 # worker and HAProxy, with the demo catalogue. Ctrl-C stops and deletes it all. CLUSTER_ARGS="--apps 3 --workers 2".
