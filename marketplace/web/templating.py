@@ -6,6 +6,7 @@ from markupsafe import Markup
 from marketplace.core import memo
 from marketplace.core.i18n import current_locale
 from marketplace.core.rendering import changed_values, render_markdown
+from marketplace.extensions import db
 from marketplace.search.highlight import highlight
 from marketplace.web.storefront.policies import operator_facts
 
@@ -40,6 +41,9 @@ def kept_block(name, *key, caller):
     ``{% call kept_block("name", id) %}…{% endcall %}`` wraps the parts of a page that do not depend on who asks (a
     product's description, certificate, seller, OpenGraph and JSON-LD). ``core/memo`` keeps the HTML under the
     generation, the day in Vietnam and the language, so a revocation, an edit or midnight render it again. Nothing
-    in the block may depend on the visitor (no CSRF token, basket, wishlist or sign-in state).
+    in the block may depend on the visitor (no CSRF token, basket, wishlist or sign-in state). A block drawn from a
+    read replica's answer is not kept: the replica may be behind the generation it would be kept under.
     """
+    if db.session.info.get("replica"):
+        return Markup(caller())
     return memo.remember(("block", name, *key), lambda: Markup(caller()))

@@ -570,3 +570,50 @@ def test_kept_blocks_carry_nothing_of_the_visitor_who_rendered_them(app, client,
     assert 'aria-pressed="false"' in theirs and first.email not in theirs
     token = re.search(r'name="csrf_token" value="([^"]+)"', theirs).group(1)
     assert token and token not in mine  # the forms carry this visitor's own token
+
+
+# --- a signed-in buyer's listing and search results: searched every time, the results' HTML kept per generation --
+
+def _browse_blocks(app):
+    return [key for key in app.extensions.get("memo", {}) if key[3][:2] == ("block", "browse")]
+
+
+@pytest.mark.parametrize("url", ["/search", "/search?q=mat+ong", "/search?q=mat+ong&sort=price_asc&min_stars=5",
+                                 "entity", "province"])
+def test_a_signed_in_buyer_s_results_are_kept_until_the_catalogue_changes(app, client, cached, honey, url):
+    if url == "entity":
+        url = f"/e/{db.session.get(Entity, honey.entity_id).slug}"
+    elif url == "province":
+        url = f"/province/{provinces()[honey.province_code].slug}"
+    _signed_in(client)
+    first = client.get(url).get_data(as_text=True)
+    assert "420.000" in first and len(_browse_blocks(app)) == 1
+    second = client.get(url).get_data(as_text=True)
+    assert len(_browse_blocks(app)) == 1 and second.replace(_token(second), "") == first.replace(_token(first), "")
+    listing_of(honey).price_vnd = 385000
+    db.session.commit()
+    third = client.get(url).get_data(as_text=True)
+    assert "385.000" in third and "420.000" not in third and len(_browse_blocks(app)) == 2
+
+
+def test_each_address_keeps_its_own_results(app, client, cached, honey):
+    _signed_in(client)
+    make_listed("Chè Shan tuyết Hà Giang", stars=4, price_vnd=150000, province_code="08")
+    db.session.commit()
+    cheap_first = client.get("/search?sort=price_asc").get_data(as_text=True)
+    dear_first = client.get("/search?sort=price_desc").get_data(as_text=True)
+    assert cheap_first.index("Chè Shan") < cheap_first.index("Mật ong bạc hà")
+    assert dear_first.index("Mật ong bạc hà") < dear_first.index("Chè Shan")
+    assert len(_browse_blocks(app)) == 2
+
+
+def test_a_block_drawn_from_a_replica_s_answer_is_not_kept(app, cached, honey):
+    from marketplace.web.templating import kept_block
+
+    with app.test_request_context("/search"):
+        db.session.info["replica"] = True
+        assert kept_block("browse", "x", caller=lambda: "stale") == "stale"
+        assert kept_block("browse", "x", caller=lambda: "fresh") == "fresh"
+        db.session.info["replica"] = False
+        assert kept_block("browse", "x", caller=lambda: "primary") == "primary"
+        assert kept_block("browse", "x", caller=lambda: "again") == "primary"
