@@ -483,7 +483,7 @@ def test_a_signed_in_buyer_s_product_page_keeps_its_shared_blocks_until_the_cata
     first = client.get(url).get_data(as_text=True)
     kept = _kept_blocks(app)
     assert {name for _number, name in kept} == {"product-head", "product-crumbs", "product-title",
-                                                  "product-certificate", "product-details"}
+                                                  "product-certificate", "product-share", "product-details"}
     built = []
     monkeypatch.setattr(storefront_jsonld, "product_core", lambda *args, real=storefront_jsonld.product_core:
                         built.append(args) or real(*args))

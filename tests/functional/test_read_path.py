@@ -6,7 +6,7 @@ with it the memo) on.
 """
 
 import os
-from datetime import time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import event, func, select
@@ -14,7 +14,7 @@ from sqlalchemy import event, func, select
 from marketplace.core import memo, pending
 from marketplace.extensions import db
 from marketplace.jobs.scheduled import flush_views
-from marketplace.shop.cart.wishlist import RecentlyViewed
+from marketplace.shop.cart.wishlist import RECENT_LIMIT, RecentlyViewed
 from marketplace.shop.catalog.models import ProductView
 from tests.factories import make_listed, make_user
 from tests.functional.test_page_cache import (  # noqa: F401  (fixtures)
@@ -113,6 +113,31 @@ def test_a_failed_flush_gives_the_views_back(app, client, honey, monkeypatch):  
 
 def _fail(_taken):
     raise RuntimeError("database away")
+
+
+def test_a_flush_writes_each_buyer_s_views_in_three_statements_however_many_views(app, count_queries):
+    buyers = [make_user("customer") for _ in range(2)]
+    products = [make_listed(f"Sản phẩm {n}") for n in range(12)]
+    db.session.commit()
+    clock = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+    for minute in range(60):  # each buyer goes round the twelve products five times
+        for buyer in buyers:
+            product = products[(minute + buyers.index(buyer)) % len(products)]
+            at = clock + timedelta(minutes=minute)
+            pending.note("recently_viewed", f"{buyer.id}:{product.id}:{at.isoformat()}")
+    with count_queries() as counted:
+        assert flush_views() == (0, 120)
+    writes = [s for s in counted.statements if s.lstrip().upper().startswith(WRITES)]
+    assert len(writes) == 3 * len(buyers)  # per buyer: delete the products seen again, insert them, trim
+    for buyer in buyers:
+        kept = db.session.execute(select(RecentlyViewed.product_id, RecentlyViewed.viewed_at)
+                                  .where(RecentlyViewed.user_id == buyer.id)
+                                  .order_by(RecentlyViewed.viewed_at.desc())).all()
+        assert len(kept) == RECENT_LIMIT
+        last = [products[(minute + buyers.index(buyer)) % len(products)].id
+                for minute in range(59, 59 - RECENT_LIMIT, -1)]
+        assert [product_id for product_id, _at in kept] == last
+        assert kept[0].viewed_at.replace(tzinfo=UTC) == clock + timedelta(minutes=59)
 
 
 def test_views_of_a_product_deleted_meanwhile_are_dropped(app, honey):  # noqa: F811

@@ -4,9 +4,10 @@ Both hold product ids only; what is shown is re-read through ``catalog.queries.l
 rule: a product whose certificate lapsed stays in the list but is not shown until it is listed again.
 """
 
+from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, UniqueConstraint, bindparam, delete, func, select
+from sqlalchemy import DateTime, ForeignKey, UniqueConstraint, bindparam, delete, func, insert, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from marketplace.accounts.models import User
@@ -103,18 +104,37 @@ def note_view(user, session, product_id):
 
 
 def store_views(taken):
-    """Write buyers' views taken from core/pending (``"<user>:<product>:<when>"``); deleted users or products skip."""
+    """Write buyers' views taken from core/pending (``"<user>:<product>:<when>"``); deleted users or products skip.
+
+    Only a buyer's latest view of each product is kept, so the views are first folded to that: a flush costs three
+    statements per buyer (delete the products seen again, insert them, trim to ``RECENT_LIMIT``), not per view.
+    """
     if not taken:
         return
-    views = []
-    for text in taken:
+    latest = {}  # (user, product): (when, order of the note), the later note winning a tie of the clock
+    for order, text in enumerate(taken):
         user_id, product_id, when = text.split(":", 2)
-        views.append((datetime.fromisoformat(when), int(user_id), int(product_id)))
-    users = set(db.session.scalars(select(User.id).where(User.id.in_({user for _at, user, _p in views}))))
-    products = set(db.session.scalars(select(Product.id).where(Product.id.in_({p for _at, _u, p in views}))))
-    for at, user_id, product_id in sorted(views):
+        key, seen = (int(user_id), int(product_id)), (datetime.fromisoformat(when), order)
+        if key not in latest or seen > latest[key]:
+            latest[key] = seen
+    users = set(db.session.scalars(select(User.id).where(User.id.in_({user for user, _p in latest}))))
+    products = set(db.session.scalars(select(Product.id).where(Product.id.in_({p for _u, p in latest}))))
+    by_user = defaultdict(dict)
+    for (user_id, product_id), seen in latest.items():
         if user_id in users and product_id in products:
-            _store_view(user_id, product_id, at)
+            by_user[user_id][product_id] = seen
+    for user_id, views in sorted(by_user.items()):
+        newest = sorted(views.items(), key=lambda item: item[1], reverse=True)[:RECENT_LIMIT]
+        _store_views_of(user_id, [(product_id, at) for product_id, (at, _order) in reversed(newest)])
+
+
+def _store_views_of(user_id, views):
+    """Keep one buyer's ``[(product id, viewed at)]`` (oldest first), replacing earlier views of those products."""
+    db.session.execute(delete(RecentlyViewed).where(RecentlyViewed.user_id == user_id,
+                                                    RecentlyViewed.product_id.in_([p for p, _at in views])))
+    db.session.execute(insert(RecentlyViewed), [{"user_id": user_id, "product_id": product_id, "viewed_at": at}
+                                                for product_id, at in views])
+    _trim(user_id)
 
 
 def remember_view(user, session, product_id):
