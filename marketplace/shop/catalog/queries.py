@@ -14,7 +14,13 @@ from marketplace.reference.lookup import criteria_sets, provinces
 from marketplace.registry.models import Certificate, Entity, Product
 from marketplace.shop.catalog.models import Listing, ListingImage, ListingVariant, rating_average
 from marketplace.shop.catalog.photos import images_for
-from marketplace.shop.catalog.rules import REASON_BY_STATUS, availability, listed_products, packages_price_and_stock
+from marketplace.shop.catalog.rules import (
+    REASON_BY_STATUS,
+    Availability,
+    availability,
+    listed_products,
+    packages_price_and_stock,
+)
 from marketplace.shop.catalog.services import variants_of
 
 
@@ -262,6 +268,93 @@ def _link_supersessions(certificates):
     by_id = {certificate.id: certificate for certificate in certificates}
     for certificate in certificates:
         set_committed_value(certificate, "superseded_by", by_id.get(certificate.superseded_by_id))
+
+
+@dataclass(frozen=True, slots=True)
+class PageProduct:
+    """The product as a product page shows it outside its kept blocks."""
+
+    id: int
+    slug: str
+    name: str
+    province_code: str
+    criteria_set_code: str
+
+
+@dataclass(frozen=True, slots=True)
+class PageEntity:
+    """The seller's name and address on the storefront."""
+
+    name: str
+    slug: str
+
+
+@dataclass(frozen=True, slots=True)
+class PageListing:
+    """What the buy form and the reviews need of a listing."""
+
+    id: int
+    price_vnd: int
+    unit: str | None
+    stock: int
+    rating_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class PageVariant:
+    """A package size the buy form offers."""
+
+    id: int
+    label: str
+    price_vnd: int
+    stock: int
+
+
+@dataclass(frozen=True, slots=True)
+class PageCertificate:
+    """The dates and reason a page gives when the product is not sold."""
+
+    stars: int
+    valid_from: date
+    valid_until: date
+    revoked_on: date | None
+    revocation_reason: str | None
+    superseded_on: date | None
+
+
+@dataclass(frozen=True)
+class ProductPage(ProductPlace):
+    """A product page's facts outside its kept blocks as plain values (no database rows): safe to share.
+
+    Kept per catalogue generation, day and language (core/memo), so a signed-in visitor's product page reads no
+    product row while its facts and kept blocks hold; the kept blocks render from the whole :class:`ProductDetail`.
+    """
+
+    product: PageProduct
+    entity: PageEntity
+    listing: PageListing | None
+    availability: Availability
+    images: tuple = ()  #: Cover per ready photo, by position
+    variants: tuple = ()  #: PageVariant per other package size, by price
+
+    @property
+    def certificate(self):
+        """The valid certificate, else the one that explains why the product is not sold (PageCertificate)."""
+        return self.availability.certificate
+
+    @classmethod
+    def of(cls, detail):
+        """The plain facts of a loaded :class:`ProductDetail`."""
+        p, e, listing, decided, shown = detail.product, detail.entity, detail.listing, detail.availability, None
+        if (c := decided.certificate) is not None:
+            shown = PageCertificate(c.stars, c.valid_from, c.valid_until, c.revoked_on, c.revocation_reason,
+                                    c.superseded_on)
+        return cls(PageProduct(p.id, p.slug, p.name, p.province_code, p.criteria_set_code), PageEntity(e.name, e.slug),
+                   None if listing is None else PageListing(listing.id, listing.price_vnd, listing.unit, listing.stock,
+                                                            listing.rating_count),
+                   Availability(decided.listed, decided.sellable, decided.reason, shown),
+                   tuple(Cover(i.filename, i.thumbnail, i.width, i.height) for i in detail.images),
+                   tuple(PageVariant(v.id, v.label, v.price_vnd, v.stock) for v in detail.variants))
 
 
 ALTERNATIVES = 4  #: listed products offered per kind on the page of a product that is not sold

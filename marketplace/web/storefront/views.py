@@ -14,7 +14,7 @@ from marketplace.registry.models import Entity, Product
 from marketplace.reviews import queries as product_reviews
 from marketplace.search import FilterError, Filters, browse_cards, read_filters
 from marketplace.search.browse import MAX_PAGE
-from marketplace.shop.catalog.queries import count_listed_by, product_detail
+from marketplace.shop.catalog.queries import ProductPage, count_listed_by, product_detail
 from marketplace.web.storefront.blueprint import bp
 from marketplace.web.storefront.seller import certificates_of
 
@@ -62,12 +62,23 @@ def search():
 @cached_page
 def product(slug):
     """A product page; non-listed products keep their page and say why they are not sold."""
-    day = today()
-    detail = product_detail(day, slug=slug)
-    if detail is None:
+    day, loaded = today(), {}
+
+    def facts():
+        loaded["detail"] = product_detail(day, slug=slug)
+        return None if loaded["detail"] is None else ProductPage.of(loaded["detail"])
+
+    def full():
+        """The whole ProductDetail, for the kept blocks that are rendered now (read at most once a request)."""
+        if loaded.get("detail") is None:
+            loaded["detail"] = product_detail(day, product_id=page.product.id)
+        return loaded["detail"]
+
+    page = memo.remember(("product-page", slug), facts)
+    if page is None:
         abort(404)
-    reviews = product_reviews.for_product_page(detail.product.id, detail.listing, _reviews_page())
-    return render_template("shop/product.html", d=detail, reviews=reviews)  # the view is counted after (site.py)
+    reviews = product_reviews.for_product_page(page.product.id, page.listing, _reviews_page())
+    return render_template("shop/product.html", d=page, full=full, reviews=reviews)  # counted after (site.py)
 
 
 def _reviews_page():
