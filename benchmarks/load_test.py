@@ -212,13 +212,17 @@ class Visitor:
             self.request(kind, "GET", self.rng.choice(self.plan[kind]))
 
     def checkout(self):
-        """Product page, add to basket, checkout form, cash-on-delivery order, the order's page."""
+        """Product page, add to basket, checkout form, cash-on-delivery order, the order's page.
+
+        A guest's product page may come from the page cache, without a CSRF token: like the page's script
+        (static/js/session-bits.js), the visitor then asks ``/session/bits`` for one.
+        """
         _status, _where, page = self.request("checkout", "GET", f"/p/{self.rng.choice(self.plan['buy'])}")
         listing = LISTING.search(page)
         if listing is None:
             return
-        self.request("checkout", "POST", "/cart/add", {"csrf_token": token(page), "listing_id": listing.group(1),
-                                                        "quantity": 1}, expect=302)
+        self.request("checkout", "POST", "/cart/add", {"csrf_token": token(page) or self.bits_token(),
+                                                        "listing_id": listing.group(1), "quantity": 1}, expect=302)
         _status, _where, form = self.request("checkout", "GET", "/checkout")
         submission = SUBMISSION.search(form)
         if submission is None:
@@ -231,6 +235,15 @@ class Visitor:
         if status == 302 and "/orders/" in where:
             self.orders += 1
             self.request("checkout", "GET", urlsplit(where)._replace(scheme="", netloc="").geturl())
+
+
+    def bits_token(self):
+        """The CSRF token a cached page leaves out, from ``/session/bits`` as the page's script fetches it."""
+        _status, _where, text = self.request("checkout", "GET", "/session/bits")
+        try:
+            return json.loads(text).get("csrf_token") or ""
+        except ValueError:
+            return ""
 
 
 def token(page):
