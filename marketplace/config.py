@@ -46,6 +46,7 @@ class Config:
     #: in one short transaction after this many notes, or (in memory) this many seconds; a job flushes every minute.
     PENDING_FLUSH_EVERY = int(os.environ.get("PENDING_FLUSH_EVERY") or 100)
     PENDING_FLUSH_SECONDS = int(os.environ.get("PENDING_FLUSH_SECONDS") or 60)
+    PENDING_FLUSH_GAP = float(os.environ.get("PENDING_FLUSH_GAP") or 5)
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY")
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET")
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE")

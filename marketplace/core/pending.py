@@ -26,6 +26,7 @@ PREFIX = "marketplace:pending:"  #: Redis keys: <PREFIX>count:<kind> (hash), <PR
 REDIS_TIMEOUT = 0.5  #: seconds a note waits for Redis
 BATCH_EVERY = 20  #: tallies gathered in the process before they go to Redis together
 BATCH_SECONDS = 1.0  #: ... or after this long
+FLUSH_GAP = 5.0  #: with Redis, seconds between two flushes a web process starts itself (``PENDING_FLUSH_GAP``)
 _clients = {}
 _lock = threading.Lock()
 
@@ -110,12 +111,26 @@ def is_due(waiting):
     """True when ``waiting`` notes (as ``count``/``note`` answered) call for a flush now (by number, or by age here)."""
     every = current_app.config.get("PENDING_FLUSH_EVERY", 100)
     if _client() is not None:  # tallies arrive in batches: any number past the mark (the flush resets it)
-        return waiting >= every
+        return waiting >= every and _spaced()
     if waiting and waiting % every == 0:
         return True
     if not waiting:
         return False
     return time.monotonic() - _memory()["since"] >= current_app.config.get("PENDING_FLUSH_SECONDS", 60)
+
+
+def _spaced():
+    """True, and the time noted, when this process last asked for a flush ``PENDING_FLUSH_GAP`` seconds ago or more.
+
+    Under heavy traffic the mark is passed every few dozen requests; one flush every few seconds per process writes
+    the same views (tallies add up in Redis meanwhile) without a transaction for every hundred page views.
+    """
+    gap = float(current_app.config.get("PENDING_FLUSH_GAP", FLUSH_GAP))
+    now, last = time.monotonic(), current_app.extensions.get("pending_flushed_at")
+    if last is not None and now - last < gap:
+        return False
+    current_app.extensions["pending_flushed_at"] = now
+    return True
 
 
 def take_counts(kind):
@@ -159,6 +174,7 @@ def clear():
     """Forget everything waiting (tests)."""
     client = _client()
     current_app.extensions.pop("pending_batch", None)
+    current_app.extensions.pop("pending_flushed_at", None)
     if client is None:
         current_app.extensions.pop("pending", None)
         return

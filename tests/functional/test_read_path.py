@@ -270,3 +270,22 @@ def test_the_flush_command_for_cron(app, client, honey):  # noqa: F811
     result = app.test_cli_runner().invoke(args=["jobs", "flush-views"])
     assert result.exit_code == 0 and "product views: 1, recently viewed: 0" in result.output
     assert db.session.scalar(select(ProductView.views).where(ProductView.product_id == honey.id)) == 1
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="TEST_REDIS_URL not set (.ci/run sets it)")
+def test_with_redis_a_process_starts_a_flush_at_most_once_per_gap(app, client, honey, frozen_clock,  # noqa: F811
+                                                                  monkeypatch):
+    monkeypatch.setitem(app.config, "REDIS_URL", REDIS_URL)
+    monkeypatch.setitem(app.config, "PENDING_FLUSH_EVERY", 2)
+    monkeypatch.setitem(app.config, "PENDING_FLUSH_GAP", 3600)
+    monkeypatch.setattr(pending, "BATCH_EVERY", 1)
+    pending.clear()
+    flushed = []
+    monkeypatch.setattr("marketplace.web.storefront.site.scheduled.flush_views", lambda: flushed.append(1))
+    for _ in range(8):
+        client.get(f"/p/{honey.slug}").close()
+    assert flushed == [1]  # the mark was passed on every page after the second: one flush in the gap
+    monkeypatch.setitem(app.config, "PENDING_FLUSH_GAP", 0)
+    client.get(f"/p/{honey.slug}").close()
+    assert flushed == [1, 1]
+    pending.clear()
