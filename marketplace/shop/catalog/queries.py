@@ -283,7 +283,7 @@ class PageProduct:
 
 @dataclass(frozen=True, slots=True)
 class PageEntity:
-    """The seller's name and address on the storefront."""
+    """The seller's name and the slug of its page on the storefront."""
 
     name: str
     slug: str
