@@ -96,7 +96,7 @@ def _clean_database(request, app, tmp_path):
             for table in reversed(db.metadata.sorted_tables):
                 if table.name not in REFERENCE_TABLES:
                     connection.execute(delete(table))
-        pagecache.cache.clear()  # rows deleted behind the ORM's back move no generation on
+        pagecache.clear()  # rows deleted behind the ORM's back move no generation on
 
 
 class Client(FlaskClient):

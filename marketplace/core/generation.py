@@ -81,8 +81,8 @@ def _rolled_back(session, transaction):
         session.info.pop(FLAG, None)
 
 
-def _state():
-    return current_app.extensions["generation"]
+def _state(app=None):
+    return (app or current_app).extensions["generation"]
 
 
 def _client():
@@ -107,9 +107,9 @@ def _replay_lost_bumps(client, state):
         state["lost_bumps"] = 0
 
 
-def trusted():
+def trusted(app=None):
     """False while Redis recently failed: caches keyed by the generation must be bypassed."""
-    return _state()["untrusted_until"] <= time.monotonic()
+    return _state(app)["untrusted_until"] <= time.monotonic()
 
 
 def current():
@@ -151,11 +151,10 @@ def bump():
         return -next(_unique)
 
 
-def settled():
-    """True when :func:`current` would only read the number: trusted, and no failed bump waiting to be replayed."""
-    return trusted() and not _state()["lost_bumps"]
+def settled(app=None):
+    """True when :func:`current` would only read the number: trusted, and no failed bump waiting to be replayed.
 
-
-def redis_client():
-    """The Redis client holding the number (None without REDIS_URL): the page cache's fast path reads it directly."""
-    return _client()
+    ``app``: the application, when called outside its context (the page cache's fast path).
+    """
+    state = _state(app)
+    return state["untrusted_until"] <= time.monotonic() and not state["lost_bumps"]

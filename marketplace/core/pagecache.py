@@ -16,16 +16,22 @@ both small and never reaching past midnight in Vietnam; the same pages for a sig
 ``private, no-store``. Settings: ``PAGE_CACHE`` (``off`` disables), ``PAGE_CACHE_SECONDS`` (entries' lifetime),
 ``HTTP_CACHE_SECONDS`` and ``HTTP_STALE_SECONDS`` (what a proxy may keep). See docs/architecture.md.
 
-:class:`FastPath` (WSGI, in front of Flask) serves the same stored pages without Flask building a request: it computes
-the same key (:func:`stem_of`, :func:`~marketplace.core.i18n.locale_of`) and reads the generation and the page in
-one Redis ``MGET`` (two right after the generation moved on). Whatever it cannot decide, it leaves to Flask
-(``PAGE_CACHE_FAST_PATH = off`` disables it). A page whose notes all have a callback registered with
-:func:`on_fast_hit` (the storefront counts a product page's view so) is served here too, calling them.
+:class:`FastPath` (WSGI, in front of Flask) serves the same stored pages without Flask building a request or an app
+context: it computes the same key (:func:`stem_of`, :func:`~marketplace.core.i18n.locale_of`), reads the generation
+from Redis on every request, and serves the page kept in the process's memory for that generation (:class:`KeptPages`)
+or read with it in one ``MGET``. Whatever it cannot decide, it leaves to Flask (``PAGE_CACHE_FAST_PATH = off``
+disables it). A page whose notes all have a callback registered with :func:`on_fast_hit` (the storefront counts a
+product page's view so) is served here too, calling them.
 """
 
 import functools
 import hashlib
 import logging
+import os
+import threading
+import time as systime
+import weakref
+from collections import OrderedDict
 from datetime import datetime, time, timedelta
 from urllib.parse import urlencode
 
@@ -106,7 +112,8 @@ def _csrf_token_or_blank(generate):
 def on_fast_hit(app, name, callback):
     """Let the fast path serve pages noting ``name``: ``callback(value, user_agent)`` runs on each of their hits.
 
-    It answers None or a function to call once the answer has been sent (e.g. a flush of the views waiting).
+    It runs outside any app context (the fast path pushes none) and answers None or a function to call once the
+    answer has been sent (e.g. a flush of the views waiting, which pushes its own context).
     """
     app.extensions.setdefault("page_cache_fast_hits", {})[name] = callback
 
@@ -233,15 +240,34 @@ def seconds_to_midnight(moment=None):
 def public_cache_control(config=None):
     """``public, max-age=0, s-maxage=S, stale-while-revalidate=W``: S + W never reach past midnight in Vietnam."""
     config = config or current_app.config
-    left = seconds_to_midnight()
-    shared = min(int(config["HTTP_CACHE_SECONDS"]), int(config["PAGE_CACHE_SECONDS"]), left)
-    stale = max(0, min(int(config["HTTP_STALE_SECONDS"]), left - shared))
+    return _cache_control_at(clock.now().replace(microsecond=0), config["HTTP_CACHE_SECONDS"],
+                             config["PAGE_CACHE_SECONDS"], config["HTTP_STALE_SECONDS"])
+
+
+@functools.lru_cache(maxsize=8)
+def _cache_control_at(moment, http_seconds, page_seconds, stale_seconds):
+    """:func:`public_cache_control` at ``moment`` (a whole second: every answer of that second shares it)."""
+    left = seconds_to_midnight(moment)
+    shared = min(int(http_seconds), int(page_seconds), left)
+    stale = max(0, min(int(stale_seconds), left - shared))
     return f"public, max-age=0, s-maxage={shared}, stale-while-revalidate={stale}"
+
+
+@functools.lru_cache(maxsize=2)
+def _date_at(second):
+    """The ``Date`` header of every answer sent in that whole second (Unix time)."""
+    return http_date(second)
 
 
 # --- the fast path: a stored page served before Flask builds a request ---------------------------------------------
 
 SLOW_STEMS = 4096  #: how many slow stems the fast path remembers (then it forgets them all and starts again)
+KEPT_PAGES = 512  #: how many stored pages a process keeps in its own memory (least recently served go first)
+DECISIONS_SECONDS = 10  #: how long the fast path keeps what it decided for the same request parts
+#: What the fast path's decision depends on in a request (with the trusted hosts and the day): see FastPath.decide.
+REQUEST_PARTS = ("PATH_INFO", "SCRIPT_NAME", "QUERY_STRING", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT",
+                 "wsgi.url_scheme", "HTTP_COOKIE", "HTTP_ACCEPT_LANGUAGE", "HTTP_AUTHORIZATION")
+_fast_paths = weakref.WeakSet()  #: every FastPath of this process (:func:`clear` empties their memory)
 #: Request headers that make an answer conditional (werkzeug's ``make_conditional`` answers those).
 CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE",
                "HTTP_IF_RANGE", "HTTP_RANGE")
@@ -262,6 +288,10 @@ class FastPath:
         self.app = app
         self.last_generation = 0  #: a guess only (the generation last read here): never trusted without Redis's word
         self.slow = set()  #: stems whose entries Flask must serve (product pages, rate-limited routes): not read here
+        self.decisions, self.decisions_until = {}, 0.0  #: :meth:`decide`'s answers, by request parts, until then
+        self.kept = KeptPages(KEPT_PAGES)  #: entries already read from Redis, by stem and generation
+        self.connection = (None, None)  #: (process id, Redis client on one connection): the fast path's own
+        _fast_paths.add(self)
 
     def __call__(self, environ, start_response):
         """The stored page, or Flask's answer."""
@@ -286,60 +316,154 @@ class FastPath:
         app, config = self.app, self.app.config
         if not (enabled(config) and _on(config.get("PAGE_CACHE_FAST_PATH", "on"))):
             return None
-        req = app.request_class(environ, populate_request=False, shallow=True)
-        stored = _visitor_session(app, req)
-        if stored is None or not _plain_request(app, req):
+        decided = self.decide(environ, clock.today())
+        if decided is None:
             return None
-        session_language = stored.get("lang")
-        chosen = _chosen_language(req, session_language, config)
-        if chosen is not None and (session_language != chosen or req.cookies.get(LANGUAGE_COOKIE) != chosen):
-            return None  # i18n.remember_language would write the choice into the session and the cookie
-        stem = stem_of(req, locale_of(req, session_language, config), clock.today())
+        stem, chosen = decided
         if stem in self.slow:
             return None
-        with app.app_context():
-            entry = self.lookup(stem)
-            if entry is None:
-                return None
-            if not entry.get("fast"):  # the same route and query stay slow: spare Redis the next time
-                if len(self.slow) >= SLOW_STEMS:
-                    self.slow.clear()
-                self.slow.add(stem)
-                return None
-            callbacks = _fast_hits(app)
-            if not set(entry["notes"]) <= set(callbacks):
-                return None  # stored by a process that knew more callbacks: Flask replays the notes
-            if any(name in environ for name in CONDITIONAL):
-                response = _hit_response(app, req, entry, chosen)
-            else:
-                response = _plain_hit(app, entry, chosen), entry["body"]
-            user_agent = environ.get("HTTP_USER_AGENT")
-            after = [callbacks[name](value, user_agent) for name, value in entry["notes"].items()]
-            return response, [function for function in after if function is not None]
+        entry = self.lookup(stem)
+        if entry is None:
+            return None
+        if not entry.get("fast"):  # the same route and query stay slow: spare Redis the next time
+            if len(self.slow) >= SLOW_STEMS:
+                self.slow.clear()
+            self.slow.add(stem)
+            return None
+        callbacks = _fast_hits(app)
+        if not set(entry["notes"]) <= set(callbacks):
+            return None  # stored by a process that knew more callbacks: Flask replays the notes
+        if any(name in environ for name in CONDITIONAL):
+            req = app.request_class(environ, populate_request=False, shallow=True)
+            response = _hit_response(app, req, entry, chosen)
+        else:
+            response = _plain_hit(app, entry, chosen), entry["body"]
+        user_agent = environ.get("HTTP_USER_AGENT")
+        after = [callbacks[name](value, user_agent) for name, value in entry["notes"].items()]
+        return response, [function for function in after if function is not None]
+
+    def decide(self, environ, day):
+        """(stem, language chosen or None) for a request the fast path may answer, else None; kept per request's parts.
+
+        The answer depends only on the parts in :data:`REQUEST_PARTS`, the trusted hosts and the day, so it is kept
+        for the same parts for up to :data:`DECISIONS_SECONDS` (a visitor's next page, a crowd on the same page).
+        """
+        parts = (day, tuple(self.app.config.get("TRUSTED_HOSTS") or ()),
+                 *(environ.get(name) for name in REQUEST_PARTS))
+        now = systime.monotonic()
+        if now >= self.decisions_until or len(self.decisions) >= SLOW_STEMS:
+            self.decisions, self.decisions_until = {}, now + DECISIONS_SECONDS
+        try:
+            return self.decisions[parts]
+        except KeyError:
+            decided = self.decisions[parts] = _decide(self.app, environ, day)
+            return decided
 
     def lookup(self, stem):
         """The entry stored under ``stem`` and the current generation, or None.
 
-        With Redis, one ``MGET`` (atomic) of the generation and of the page stored under the generation last seen
-        here: when the generation is still that one, the page is the current generation's; when it moved on, one
-        more ``GET`` reads the page stored under the new number.
+        With Redis, the generation is read on every request. An entry is stored once per stem and generation and never
+        changes, so this process keeps the ones it read (:class:`KeptPages`): when it holds the page of the generation
+        last seen here, one ``GET`` of the number (a few bytes) is the whole round trip. Otherwise one ``MGET``
+        (atomic) reads the number and the page stored under that guess; when the number moved on, one more ``GET``
+        reads the page stored under the new one.
         """
-        if not generation.settled():
+        if not generation.settled(self.app):
             return None  # generation.current() has work to do (or nothing to offer): Flask's path does it
-        client = generation.redis_client()
+        client = self.client()
         if client is None:  # no Redis: this process's counter and memory
-            return _read(stem + str(generation.current()))
+            with self.app.app_context():
+                return _read(stem + str(generation.current()))
         guess = self.last_generation
         try:
-            number, value = client.mget(generation.KEY, f"{PREFIX}{stem}{guess}")
-            number = int(number or 0)
+            entry = self.kept.get(stem + str(guess))
+            if entry is not None:
+                number, value = int(client.get(generation.KEY) or 0), None
+            else:
+                number, value = client.mget(generation.KEY, f"{PREFIX}{stem}{guess}")
+                number = int(number or 0)
             if number != guess:
                 self.last_generation = number
-                value = client.get(f"{PREFIX}{stem}{number}")
+                entry = self.kept.get(stem + str(number))
+                value = None if entry is not None else client.get(f"{PREFIX}{stem}{number}")
         except (redis.RedisError, ValueError) as error:
             log.warning("page cache fast path: Redis failed (%s)", type(error).__name__)
             return None
-        return None if value is None else cache.cache.serializer.loads(value)
+        if value is not None:
+            entry = self.app.extensions["cache"][cache].serializer.loads(value)  # this app's RedisCache
+            self.kept.put(stem + str(number), entry, int(self.app.config["PAGE_CACHE_SECONDS"]))
+        return entry
+
+    def client(self):
+        """A Redis client on a single connection of this process's own (None without ``REDIS_URL``)."""
+        url = self.app.config.get("REDIS_URL")
+        if not url:
+            return None
+        pid, client = self.connection
+        if pid != os.getpid() or client is None:  # a forked worker opens its own connection
+            client = redis.Redis.from_url(url, single_connection_client=True, socket_timeout=generation.REDIS_TIMEOUT,
+                                          socket_connect_timeout=generation.REDIS_TIMEOUT)
+            self.connection = (os.getpid(), client)
+        return client
+
+
+class KeptPages:
+    """Stored pages a process keeps in memory: at most ``size``, each for the page cache's own lifetime at most.
+
+    Keys carry the generation and the date (see :func:`stem_of`): a kept page is never out of date while its key is
+    asked for, and it is forgotten when its lifetime ends, when more recent ones push it out, or by :func:`clear`.
+    """
+
+    def __init__(self, size):
+        self.size = size
+        self.pages = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, name):
+        """The page kept under ``name``, or None (past its lifetime: forgotten)."""
+        with self.lock:
+            kept = self.pages.get(name)
+            if kept is None:
+                return None
+            if kept[1] <= systime.monotonic():
+                del self.pages[name]
+                return None
+            self.pages.move_to_end(name)
+            return kept[0]
+
+    def put(self, name, entry, seconds):
+        """Keep ``entry`` under ``name`` for ``seconds``."""
+        with self.lock:
+            self.pages[name] = (entry, systime.monotonic() + seconds)
+            self.pages.move_to_end(name)
+            while len(self.pages) > self.size:
+                self.pages.popitem(last=False)
+
+    def clear(self):
+        """Forget every page."""
+        with self.lock:
+            self.pages.clear()
+
+
+def clear():
+    """Empty the page cache: the shared store (Flask-Caching; needs an app context) and every process-kept copy here."""
+    cache.clear()
+    for fast_path in list(_fast_paths):
+        fast_path.kept.clear()
+        fast_path.decisions = {}
+
+
+def _decide(app, environ, day):
+    """(stem, language chosen or None) when the fast path may answer this request, else None (Flask answers)."""
+    req = app.request_class(environ, populate_request=False, shallow=True)
+    stored = _visitor_session(app, req)
+    if stored is None or not _plain_request(app, req):
+        return None
+    session_language = stored.get("lang")
+    chosen = _chosen_language(req, session_language, app.config)
+    if chosen is not None and (session_language != chosen or req.cookies.get(LANGUAGE_COOKIE) != chosen):
+        return None  # i18n.remember_language would write the choice into the session and the cookie
+    return stem_of(req, locale_of(req, session_language, app.config), day), chosen
 
 
 def _visitor_session(app, req):
@@ -387,7 +511,7 @@ def _plain_hit(app, entry, chosen):
     headers = [*entry["headers"], ("Content-Length", str(len(entry["body"]))), *vary, (STATE_HEADER, "hit"),
                ("ETag", f'"{entry["etag"]}"'), ("Cache-Control", public_cache_control(app.config))]
     vary = [] if chosen is None else [("Vary", "Cookie, Accept-Language")]
-    return [*headers, *vary, ("Date", http_date())]  # make_conditional dates a GET's answer
+    return [*headers, *vary, ("Date", _date_at(int(systime.time())))]  # as make_conditional dates a GET
 
 
 def _hit_response(app, req, entry, chosen):

@@ -31,8 +31,8 @@ _clients = {}
 _lock = threading.Lock()
 
 
-def _client():
-    url = current_app.config.get("REDIS_URL")
+def _client(app=None):
+    url = (app or current_app).config.get("REDIS_URL")
     if not url:
         return None
     if url not in _clients:
@@ -41,38 +41,41 @@ def _client():
     return _clients[url]
 
 
-def _memory():
-    return current_app.extensions.setdefault("pending", {"counts": {}, "notes": {}, "waiting": 0,
+def _memory(app=None):
+    return (app or current_app).extensions.setdefault("pending", {"counts": {}, "notes": {}, "waiting": 0,
                                                          "since": time.monotonic()})
 
 
-def count(kind, key, amount=1):
-    """Add ``amount`` to the tally ``key`` of ``kind``; return how many wait (0 while batching or on error)."""
-    client = _client()
+def count(kind, key, amount=1, app=None):
+    """Add ``amount`` to the tally ``key`` of ``kind``; return how many wait (0 while batching or on error).
+
+    ``app``: the application, when called outside its context (the page cache's fast path).
+    """
+    client = _client(app)
     if client is None:
         with _lock:
-            state = _memory()
+            state = _memory(app)
             state["counts"].setdefault(kind, Counter())[key] += amount
             state["waiting"] += 1
             return state["waiting"]
     with _lock:
-        batch = _batch()
+        batch = _batch(app)
         batch["counts"][(kind, key)] += amount
         batch["size"] += 1
         if batch["size"] < BATCH_EVERY and time.monotonic() - batch["since"] < BATCH_SECONDS:
             return 0
-    return _push(client)
+    return _push(client, app)
 
 
-def _batch():
-    return current_app.extensions.setdefault("pending_batch", {"counts": Counter(), "size": 0,
+def _batch(app=None):
+    return (app or current_app).extensions.setdefault("pending_batch", {"counts": Counter(), "size": 0,
                                                                "since": time.monotonic()})
 
 
-def _push(client):
+def _push(client, app=None):
     """Send the tallies gathered in this process to Redis in one round trip; return how many wait there."""
     with _lock:
-        batch = _batch()
+        batch = _batch(app)
         counts, size = batch["counts"], batch["size"]
         batch.update(counts=Counter(), size=0, since=time.monotonic())
     if not size:
@@ -107,29 +110,30 @@ def note(kind, text):
         return 0
 
 
-def is_due(waiting):
+def is_due(waiting, app=None):
     """True when ``waiting`` notes (as ``count``/``note`` answered) call for a flush now (by number, or by age here)."""
-    every = current_app.config.get("PENDING_FLUSH_EVERY", 100)
-    if _client() is not None:  # tallies arrive in batches: any number past the mark (the flush resets it)
-        return waiting >= every and _spaced()
+    app = app or current_app
+    every = app.config.get("PENDING_FLUSH_EVERY", 100)
+    if _client(app) is not None:  # tallies arrive in batches: any number past the mark (the flush resets it)
+        return waiting >= every and _spaced(app)
     if waiting and waiting % every == 0:
         return True
     if not waiting:
         return False
-    return time.monotonic() - _memory()["since"] >= current_app.config.get("PENDING_FLUSH_SECONDS", 60)
+    return time.monotonic() - _memory(app)["since"] >= app.config.get("PENDING_FLUSH_SECONDS", 60)
 
 
-def _spaced():
+def _spaced(app):
     """True, and the time noted, when this process last asked for a flush ``PENDING_FLUSH_GAP`` seconds ago or more.
 
     Under heavy traffic the mark is passed every few dozen requests; one flush every few seconds per process writes
     the same views (tallies add up in Redis meanwhile) without a transaction for every hundred page views.
     """
-    gap = float(current_app.config.get("PENDING_FLUSH_GAP", FLUSH_GAP))
-    now, last = time.monotonic(), current_app.extensions.get("pending_flushed_at")
+    gap = float(app.config.get("PENDING_FLUSH_GAP", FLUSH_GAP))
+    now, last = time.monotonic(), app.extensions.get("pending_flushed_at")
     if last is not None and now - last < gap:
         return False
-    current_app.extensions["pending_flushed_at"] = now
+    app.extensions["pending_flushed_at"] = now
     return True
 
 

@@ -42,9 +42,12 @@ def is_bot(user_agent):
 VIEWS = "product_views"
 
 
-def note_view(product_id, day):
-    """Count one view of a product on ``day``, written later (core/pending); returns the number of writes waiting."""
-    return pending.count(VIEWS, f"{day.isoformat()}:{product_id}")
+def note_view(product_id, day, app=None):
+    """Count one view of a product on ``day``, written later (core/pending); returns the number of writes waiting.
+
+    ``app``: the application, when called outside its context (the page cache's fast path).
+    """
+    return pending.count(VIEWS, f"{day.isoformat()}:{product_id}", app=app)
 
 
 def count_view(product_id, day, views=1):

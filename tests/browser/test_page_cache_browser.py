@@ -11,7 +11,7 @@ pytestmark = pytest.mark.browser
 def cached(app):
     """The page cache on (the suite runs with it off), empty."""
     app.config["PAGE_CACHE"] = "on"
-    pagecache.cache.clear()
+    pagecache.clear()
     yield
     app.config["PAGE_CACHE"] = "off"
 

@@ -37,7 +37,7 @@ DAY = date(2026, 11, 23)  #: the frozen clock's day
 def cached(app):
     """The page cache on (the suite runs with it off), empty."""
     app.config["PAGE_CACHE"] = "on"
-    pagecache.cache.clear()
+    pagecache.clear()
     yield pagecache.cache
     app.config["PAGE_CACHE"] = "off"
 

@@ -35,7 +35,7 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL")
 def cached(app):
     """The page cache on (the suite runs with it off), empty."""
     app.config["PAGE_CACHE"] = "on"
-    pagecache.cache.clear()
+    pagecache.clear()
     yield pagecache.cache
     app.config["PAGE_CACHE"] = "off"
 
@@ -272,3 +272,45 @@ def test_with_redis_a_bump_on_another_server_reaches_the_fast_path(app, frozen_c
         with each.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="TEST_REDIS_URL not set (.ci/run sets it)")
+def test_with_redis_a_page_kept_in_the_process_is_served_only_under_its_generation(app, frozen_clock):
+    client = redis.Redis.from_url(REDIS_URL)
+    client.flushdb()
+    a, b = server(app, REDIS_URL), server(app, REDIS_URL)
+    seen = []
+    request_started.connect(lambda _sender, **_extra: seen.append(1), b, weak=False)
+    visitor = b.test_client()
+    first = visitor.get("/")
+    assert visitor.get("/").headers["X-Page-Cache"] == "hit" and len(seen) == 1  # read from Redis, now kept by B
+    stored = client.keys(f"{pagecache.PREFIX}*")
+    assert stored and b.wsgi_app.kept.pages
+    client.delete(*stored)  # the generation has not moved: B's own copy is still the page of today's catalogue
+    kept = visitor.get("/")
+    assert kept.headers["X-Page-Cache"] == "hit" and len(seen) == 1 and kept.get_data() == first.get_data()
+    with a.app_context():
+        generation.bump()  # a commit on server A: B's copy is of an old generation and must not be served again
+    assert visitor.get("/").headers["X-Page-Cache"] == "miss" and len(seen) == 2
+    assert visitor.get("/").headers["X-Page-Cache"] == "hit" and len(seen) == 2
+    with b.app_context():
+        pagecache.clear()  # the shared store and every process's copies
+    assert not b.wsgi_app.kept.pages
+    assert visitor.get("/").headers["X-Page-Cache"] == "miss" and len(seen) == 3
+    for each in (a, b):
+        with each.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_kept_pages_are_bounded_and_expire(monkeypatch):
+    kept = pagecache.KeptPages(2)
+    now = [100.0]
+    monkeypatch.setattr(pagecache.systime, "monotonic", lambda: now[0])
+    kept.put("a:1", {"body": b"a"}, 300)
+    kept.put("b:1", {"body": b"b"}, 300)
+    assert kept.get("a:1") == {"body": b"a"}  # a is now the most recently served
+    kept.put("c:1", {"body": b"c"}, 300)
+    assert kept.get("b:1") is None and kept.get("a:1") and kept.get("c:1")
+    now[0] += 300
+    assert kept.get("a:1") is None and kept.get("c:1") is None and not kept.pages

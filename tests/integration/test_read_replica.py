@@ -205,7 +205,7 @@ def test_a_page_rendered_for_the_cache_reads_the_primary(replica_app, servers, p
         db.session.scalar(select(type(entity)).where(type(entity).slug == slug)).name = "HTX Mật Ong Mới"
         db.session.commit()
         replica_app.config["PAGE_CACHE"] = "on"
-        pagecache.cache.clear()
+        pagecache.clear()
     try:
         visitor = replica_app.test_client()
         page = visitor.get(f"/e/{slug}")

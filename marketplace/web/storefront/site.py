@@ -246,17 +246,17 @@ def _note_product_page(sender, template, context, **extra):
 template_rendered.connect(_note_product_page)
 
 
-def count_anonymous_view(product_id, user_agent, day):
+def count_anonymous_view(product_id, user_agent, day, app=None):
     """Count a visitor's view of a product on ``day`` (core/pending; bots are skipped): the writes waiting, or 0."""
     if stats.is_bot(user_agent):
         return 0
-    return stats.note_view(product_id, day)
+    return stats.note_view(product_id, day, app=app)
 
 
 def _fast_product_hit(app, product_id, user_agent):
-    """The page cache's fast path served a product page: count it; the flush to run after the answer, or None."""
-    waiting = count_anonymous_view(product_id, user_agent, today())
-    return partial(_flush_views, app) if pending.is_due(waiting) else None
+    """The page cache's fast path served a product page (outside an app context): count it; a flush to run, or None."""
+    waiting = count_anonymous_view(product_id, user_agent, today(), app)
+    return partial(_flush_views, app) if pending.is_due(waiting, app) else None
 
 
 @bp.record_once
