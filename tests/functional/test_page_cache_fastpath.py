@@ -314,3 +314,18 @@ def test_kept_pages_are_bounded_and_expire(monkeypatch):
     assert kept.get("b:1") is None and kept.get("a:1") and kept.get("c:1")
     now[0] += 300
     assert kept.get("a:1") is None and kept.get("c:1") is None and not kept.pages
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="TEST_REDIS_URL not set (.ci/run sets it)")
+def test_the_fast_paths_redis_line_reads_and_opens_again_after_a_broken_connection():
+    client = redis.Redis.from_url(REDIS_URL)
+    client.set("line-test", b"42")
+    line = pagecache.RedisLine(REDIS_URL)
+    assert line.get("line-test") == b"42" and line.mget("line-test", "line-missing") == [b"42", None]
+    client.execute_command("CLIENT", "KILL", "ID", line.call("CLIENT", "ID"))  # the server drops our connection
+    with pytest.raises(redis.ConnectionError):
+        line.get("line-test")
+    assert line.get("line-test") == b"42"  # opened again
+    with pytest.raises(redis.ConnectionError):
+        pagecache.RedisLine("redis://127.0.0.1:1/0").get("line-test")  # nothing listens: a RedisError, not a hang
+    client.delete("line-test")
