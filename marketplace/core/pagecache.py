@@ -264,6 +264,7 @@ def _date_at(second):
 SLOW_STEMS = 4096  #: how many slow stems the fast path remembers (then it forgets them all and starts again)
 KEPT_PAGES = 512  #: how many stored pages a process keeps in its own memory (least recently served go first)
 DECISIONS_SECONDS = 10  #: how long the fast path keeps what it decided for the same request parts
+DECISIONS = 4096  #: how many decisions it keeps (then it forgets them all and starts again)
 #: What the fast path's decision depends on in a request (with the trusted hosts and the day): see FastPath.decide.
 REQUEST_PARTS = ("PATH_INFO", "SCRIPT_NAME", "QUERY_STRING", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT",
                  "wsgi.url_scheme", "HTTP_COOKIE", "HTTP_ACCEPT_LANGUAGE", "HTTP_AUTHORIZATION")
@@ -351,7 +352,7 @@ class FastPath:
         parts = (day, tuple(self.app.config.get("TRUSTED_HOSTS") or ()),
                  *(environ.get(name) for name in REQUEST_PARTS))
         now = systime.monotonic()
-        if now >= self.decisions_until or len(self.decisions) >= SLOW_STEMS:
+        if now >= self.decisions_until or len(self.decisions) >= DECISIONS:
             self.decisions, self.decisions_until = {}, now + DECISIONS_SECONDS
         try:
             return self.decisions[parts]
