@@ -5,7 +5,8 @@ in, so a revocation, a price change or a new listing is visible on the next requ
 the old number any more. The packages that own the models flag their sessions with :func:`mark` (the search sync
 hook, channels, listing images, reviews, policies); after that session commits, the number moves on.
 
-With ``REDIS_URL`` the number lives in Redis (``INCR``), shared by every process; without it, in this process
+With ``REDIS_URL`` the number lives in Redis (``INCR``), shared by every process, and never repeats: when Redis has
+lost it, it starts again from the time in microseconds, above any number used before; without Redis, in this process
 (development and tests: one process). It moves on AFTER the commit: a request rendering in between stores its page
 under the old number, which nobody reads any more. A request reads the number from Redis once (kept in its WSGI environ
 until the request itself bumps it): one round trip however many blocks and figures the page keeps.
@@ -103,8 +104,34 @@ def _distrust(state, error):
 def _replay_lost_bumps(client, state):
     """Bumps that failed while Redis was away reach it now, so every server learns of the change."""
     if state["lost_bumps"]:
-        client.incr(KEY)
+        _incr(client)
         state["lost_bumps"] = 0
+
+
+def _fresh_start():
+    """Where a number missing from Redis starts again: the time in microseconds, above any number used before.
+
+    The key is missing on the first start, after Redis restarted without its data, or after an eviction. Starting
+    again from 0 would reuse numbers that processes still hold pages and figures for (core/pagecache, core/memo).
+    """
+    return time.time_ns() // 1000
+
+
+def _read(client):
+    """The number in Redis, started afresh when it is missing (``SET NX``: every server agrees on one start)."""
+    value = client.get(KEY)
+    if value is None:
+        client.set(KEY, _fresh_start(), nx=True)
+        value = client.get(KEY)
+    return int(value)
+
+
+def _incr(client):
+    """Move the number in Redis on (from a fresh start when it is missing), in one transaction: the new number."""
+    pipe = client.pipeline(transaction=True)
+    pipe.set(KEY, _fresh_start(), nx=True)
+    pipe.incr(KEY)
+    return int(pipe.execute()[-1])
 
 
 def trusted(app=None):
@@ -124,8 +151,8 @@ def current():
         return request.environ[REQUEST_KEY]  # read once per request: a page's blocks and its cache key agree
     try:
         _replay_lost_bumps(client, state)
-        number = int(client.get(KEY) or 0)
-    except (redis.RedisError, ValueError) as error:
+        number = _read(client)
+    except (redis.RedisError, ValueError, TypeError) as error:
         _distrust(state, error)
         return -next(_unique)
     if has_request_context():
@@ -144,7 +171,7 @@ def bump():
         return state["local"]
     try:
         _replay_lost_bumps(client, state)
-        return int(client.incr(KEY))
+        return _incr(client)
     except redis.RedisError as error:
         state["lost_bumps"] += 1
         _distrust(state, error)

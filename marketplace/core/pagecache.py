@@ -379,10 +379,12 @@ class FastPath:
         try:
             entry = self.kept.get(stem + str(guess))
             if entry is not None:
-                number, value = int(client.get(generation.KEY) or 0), None
+                number, value = client.get(generation.KEY), None
             else:
                 number, value = client.mget(generation.KEY, f"{PREFIX}{stem}{guess}")
-                number = int(number or 0)
+            if number is None:
+                return None  # Redis lost the number: generation.current() starts it afresh on Flask's path
+            number = int(number)
             if number != guess:
                 self.last_generation = number
                 entry = self.kept.get(stem + str(number))

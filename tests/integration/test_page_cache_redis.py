@@ -145,3 +145,28 @@ def test_the_page_cache_uses_redis_when_configured(app):
         assert type(pagecache.cache.cache).__name__ == "SimpleCache"
     with shop.app_context():
         db.engine.dispose()
+
+
+@needs_redis
+def test_a_generation_lost_with_redis_never_brings_back_a_page_kept_by_a_process(two_servers, frozen_clock):
+    a, b = two_servers
+    product_id, slug = listed_product(a)
+    visitor, store = b.test_client(), redis.Redis.from_url(REDIS_URL)
+
+    def price(vnd):
+        with a.app_context():
+            db.session.scalar(select(Listing).where(Listing.product_id == product_id)).price_vnd = vnd
+            db.session.commit()  # the generation moves on
+
+    visitor.get(f"/p/{slug}")
+    assert visitor.get(f"/p/{slug}").headers["X-Page-Cache"] == "hit"  # B keeps this page in its memory
+    price(99000)
+    assert "99.000" in visitor.get(f"/p/{slug}").get_data(as_text=True)
+    assert visitor.get(f"/p/{slug}").headers["X-Page-Cache"] == "hit"  # and this one
+    store.flushdb()  # Redis restarted without its data (or the number was evicted)
+    price(98000)  # the first bump after that must not land on a number B has pages for
+    page = visitor.get(f"/p/{slug}")
+    assert page.headers["X-Page-Cache"] == "miss" and "98.000" in page.get_data(as_text=True)
+    store.flushdb()
+    page = visitor.get(f"/p/{slug}")  # nor the first read
+    assert page.headers["X-Page-Cache"] == "miss" and "98.000" in page.get_data(as_text=True)
