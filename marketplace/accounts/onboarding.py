@@ -71,7 +71,12 @@ def apply_for_entity(user, name, entity_type, tax_code, province_code, address, 
 
 
 def decide_application(officer, application, approve, reason):
-    """Approve (the applicant becomes the entity's owner) or reject with a reason."""
+    """Approve (the applicant becomes the entity's owner) or reject with a reason.
+
+    The application's row is locked first (read again): of two officers deciding at once, the second waits, then
+    finds it decided and is refused.
+    """
+    db.session.refresh(application, with_for_update=True)
     if application.status != "pending":
         raise Refused(_("This application has already been decided."))
     if not approve and not (reason or "").strip():

@@ -205,3 +205,38 @@ def test_a_basket_submitted_twice_at_once_makes_one_order(app, client, frozen_cl
         assert first.headers["Location"] == second.headers["Location"]
         assert "/orders/OCOP-" in first.headers["Location"]
     assert stock_of(listing_id) == 100 - 10 * 2
+
+
+def test_two_officers_deciding_one_application_at_once_decide_it_once(app, client, frozen_clock):
+    from marketplace.accounts import onboarding
+    from marketplace.accounts.models import EntityApplication, VendorMembership
+    from marketplace.core.audit import AuditEntry
+
+    first = make_user("officer", province_code="19", email="officer-a@test.example")
+    second = make_user("officer", province_code="19", email="officer-b@test.example")
+    db.session.commit()
+    for round_number in range(ROUNDS):
+        applicant = make_user(email=f"applicant{round_number}@test.example")
+        application = onboarding.apply_for_entity(applicant, f"HTX Miến dong Na Rì {round_number}", "cooperative",
+                                                  f"47001234{round_number:02d}", "19", "xã Côn Minh", "0912345678")
+        db.session.commit()
+        url = f"/officer/applications/{application.id}"
+
+        def decide(officer_id, decision, url=url):
+            def act(client, token):
+                return client.post(url, data={"csrf_token": token, "decision": decision,
+                                              "reason": "Chưa có trong danh sách OCOP"})
+            return signed_in(officer_id), act
+
+        answers = race(app, [decide(first.id, "approve"), decide(second.id, "reject")])
+        assert sorted(answer.status_code for answer in answers) == [302, 400], [a.status_code for a in answers]
+        loser = next(answer for answer in answers if answer.status_code == 400)
+        assert "Hồ sơ đăng ký này đã được xử lý." in loser.get_data(as_text=True)  # told why, in Vietnamese
+        decided = db.session.get(EntityApplication, application.id)
+        owners = db.session.scalar(select(func.count()).select_from(VendorMembership).where(
+            VendorMembership.user_id == applicant.id))
+        assert owners == (1 if decided.status == "approved" else 0)
+        entries = db.session.scalar(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.action.in_(("application.approved", "application.rejected")),
+            AuditEntry.subject_id == application.id))
+        assert entries == 1

@@ -349,7 +349,8 @@ def test_staff_decisions_are_only_the_four_buttons(showroom, action):
 #: Modules that own a lifecycle: they alone assign ``.status`` (certificates: registry/lifecycle.py).
 LIFECYCLE_MODULES = {"marketplace/registry/lifecycle.py"}
 #: (module, function) pairs allowed besides: the placement lifecycle's ``move`` lives in the showroom services;
-#: membership applications have no transition table yet (pending → approved | rejected, decided in one place).
+#: membership applications have no transition table yet (pending → approved | rejected, decided in one place, the
+#: row locked first).
 ALLOWED = {("marketplace/showrooms/services.py", "move"), ("marketplace/accounts/onboarding.py", "decide_application")}
 
 
