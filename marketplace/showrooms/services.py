@@ -124,8 +124,11 @@ def move(placement, action, user, note=None):
     """The one way a placement's status changes; records who acted and an audit entry.
 
     ``action`` must be allowed from the placement's status (``START`` for a new placement): an impossible move raises
-    Refused and changes nothing.
+    Refused and changes nothing. A stored placement's row is locked first (read again): of two people acting on
+    it at once, the second waits, then moves it from where the first left it, or is refused.
     """
+    if placement.id is not None and placement not in db.session.new:
+        db.session.refresh(placement, with_for_update=True)
     current = placement.status  # None for a new placement
     target = (START if current is None else TRANSITIONS[current]).get(action)
     if target is None:
@@ -167,5 +170,6 @@ def request_placement(user, product, showroom, day):
     if placement is None:
         placement = Placement(showroom_id=showroom.id, product_id=product.id)
         db.session.add(placement)
-    placement.note = None
-    return move(placement, "request", user)
+    placement = move(placement, "request", user)
+    placement.note = None  # the staff's note on the earlier request (after move: it reads the locked row again)
+    return placement

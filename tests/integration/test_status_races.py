@@ -240,3 +240,27 @@ def test_two_officers_deciding_one_application_at_once_decide_it_once(app, clien
             AuditEntry.action.in_(("application.approved", "application.rejected")),
             AuditEntry.subject_id == application.id))
         assert entries == 1
+
+
+def test_two_staff_deciding_one_placement_at_once_move_it_once(app, client, frozen_clock):
+    from marketplace.core.audit import AuditEntry
+    from marketplace.showrooms.models import Placement, Showroom
+    from tests.factories import make_product
+
+    room = Showroom(name="Điểm OCOP ga Thái Nguyên", province_code="19", kind="transport_hub")
+    db.session.add(room)
+    db.session.flush()
+    first = make_user("showroom_staff", showroom_id=room.id, email="staff-a@test.example")
+    second = make_user("showroom_staff", showroom_id=room.id, email="staff-b@test.example")
+    db.session.commit()
+    for _ in range(ROUNDS):
+        placement = Placement(showroom_id=room.id, product_id=make_product().id, status="requested")
+        db.session.add(placement)
+        db.session.commit()
+        base = f"/showroom/{room.id}/placements/{placement.id}"
+        answers = race(app, [post_as(first.id, f"{base}/accept"), post_as(second.id, f"{base}/decline")])
+        assert [answer.status_code for answer in answers] == [302, 302]  # the loser is told on the page it returns to
+        decisions = db.session.scalars(select(AuditEntry.action).where(
+            AuditEntry.subject_type == "showroom_placement", AuditEntry.subject_id == placement.id)).all()
+        assert len(decisions) == 1, decisions  # one move: accepted or declined, never both in turn
+        assert f"placement.{db.session.get(Placement, placement.id).status}" == decisions[0]

@@ -409,3 +409,20 @@ def test_orders_import_nothing_from_payments():
             names = ([node.module or ""] if isinstance(node, ast.ImportFrom)
                      else [alias.name for alias in node.names] if isinstance(node, ast.Import) else [])
             assert not any(name.startswith("marketplace.payments") for name in names), path
+
+
+def test_asking_again_after_a_decline_clears_the_staffs_old_note(showroom):
+    from datetime import date
+
+    from tests.factories import make_listed
+
+    product = make_listed("Chè búp Tân Cương")
+    placement = Placement(showroom_id=showroom.id, product_id=product.id, status="declined", note="Hết chỗ trưng bày")
+    db.session.add(placement)
+    db.session.flush()
+    vendor = make_user("vendor")
+    showrooms.request_placement(vendor, product, showroom, date(2026, 11, 23))
+    db.session.flush()
+    db.session.expire_all()
+    again = db.session.get(Placement, placement.id)
+    assert again.status == "requested" and again.note is None and again.requested_by_id == vendor.id
