@@ -177,7 +177,9 @@ def _expired(invitation):
 def accept_invitation(user, token):
     """Join the invitation's entity as staff; the signed-in address must be the invited one."""
     invitation = open_invitation(token)
-    if invitation is None:
+    if invitation is not None:  # locked and read again: the same link posted twice at once is accepted once
+        db.session.refresh(invitation, with_for_update=True)
+    if invitation is None or invitation.accepted_at is not None:
         raise Refused(_("This invitation is invalid, expired or already used."))
     if user.email != invitation.email:
         raise Refused(_("This invitation was sent to another e-mail address."))

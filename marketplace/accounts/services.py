@@ -305,8 +305,13 @@ def expires_in(days):
 
 
 def member_of(user, entity_id, role="staff"):
-    """Make ``user`` a vendor member of the entity (their role becomes vendor)."""
-    if user.membership is not None:
+    """Make ``user`` a vendor member of the entity (their role becomes vendor).
+
+    The user's row is locked first and the membership looked up again, so two memberships started at once for one
+    account (two invitations, an approval) end in one and a refusal, never in a duplicate key.
+    """
+    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    if db.session.scalar(select(VendorMembership.id).where(VendorMembership.user_id == user.id)) is not None:
         raise Refused(_("This account already belongs to an OCOP entity."))
     if user.role not in ("customer", "vendor"):
         raise Refused(_("Only customer accounts can join an OCOP entity."))

@@ -264,3 +264,26 @@ def test_two_staff_deciding_one_placement_at_once_move_it_once(app, client, froz
             AuditEntry.subject_type == "showroom_placement", AuditEntry.subject_id == placement.id)).all()
         assert len(decisions) == 1, decisions  # one move: accepted or declined, never both in turn
         assert f"placement.{db.session.get(Placement, placement.id).status}" == decisions[0]
+
+
+def test_one_invitation_accepted_twice_at_once_makes_one_membership(app, client, frozen_clock):
+    import re
+
+    from marketplace.accounts import onboarding
+    from marketplace.accounts.models import VendorMembership
+    from marketplace.core.mail import outbox_messages
+    from marketplace.registry.models import Entity
+
+    for round_number in range(ROUNDS):
+        entity = make_entity(f"HTX Chè {round_number}")
+        owner = make_user("vendor", email=f"owner{round_number}@test.example", entity=entity)
+        staff = make_user("customer", email=f"staff{round_number}@test.example")
+        onboarding.invite_staff(owner, db.session.get(Entity, entity.id), staff.email)
+        db.session.commit()
+        link = re.search(r"http://localhost(/invitations/\S+)", outbox_messages()[-1].get_content()).group(1)
+        answers = race(app, [post_as(staff.id, link), post_as(staff.id, link)])
+        assert all(answer.status_code < 500 for answer in answers), [answer.status_code for answer in answers]
+        assert sorted(answer.status_code for answer in answers) == [302, 400]  # one joins, one is told why
+        memberships = db.session.scalar(select(func.count()).select_from(VendorMembership).where(
+            VendorMembership.user_id == staff.id))
+        assert memberships == 1

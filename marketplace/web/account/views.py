@@ -293,6 +293,7 @@ def accept_invitation(token):
             vendor_services.accept_invitation(current_user, token)
         except Refused as error:
             flash(error.message, "error")
+            return render_template("accounts/invitation.html", invitation=invitation, token=token), 400
         else:
             db.session.commit()
             return redirect(url_for("vendor.dashboard"))
