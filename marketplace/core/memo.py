@@ -13,21 +13,21 @@ may be behind the generation the entry is kept under. Off with the page cache (`
 while the generation is not trusted (Redis away).
 """
 
-import threading
-from collections import OrderedDict
-
 from flask import current_app
 
 from marketplace.core import clock, generation, pagecache
 from marketplace.core.i18n import current_locale
+from marketplace.core.recent import MISSING, Recent
 from marketplace.extensions import db
 
 MEMO_ENTRIES = 256  #: entries kept per application (least recently used dropped first; a few MB at most)
-_lock = threading.Lock()
 
 
 def _entries():
-    return current_app.extensions.setdefault("memo", OrderedDict())
+    entries = current_app.extensions.get("memo")
+    if entries is None:
+        entries = current_app.extensions["memo"] = Recent(current_app.config.get("MEMO_ENTRIES", MEMO_ENTRIES))
+    return entries
 
 
 def _key(name):
@@ -46,15 +46,10 @@ def remember(name, compute):
     if key is None:
         return compute()
     entries = _entries()
-    with _lock:
-        if key in entries:
-            entries.move_to_end(key)
-            return entries[key]
-    value = _from_primary(compute)
-    with _lock:
-        entries[key] = value
-        while len(entries) > current_app.config.get("MEMO_ENTRIES", MEMO_ENTRIES):
-            entries.popitem(last=False)
+    value = entries.get(key)
+    if value is MISSING:
+        value = _from_primary(compute)
+        entries.put(key, value)
     return value
 
 

@@ -18,7 +18,7 @@ both small and never reaching past midnight in Vietnam; the same pages for a sig
 
 :class:`FastPath` (WSGI, in front of Flask) serves the same stored pages without Flask building a request or an app
 context: it computes the same key (:func:`stem_of`, :func:`~marketplace.core.i18n.locale_of`), reads the generation
-from Redis on every request, and serves the page kept in the process's memory for that generation (:class:`KeptPages`)
+from Redis on every request, and serves the page kept in the process's memory for that generation (core/recent.py)
 or read with it in one ``MGET``. Whatever it cannot decide, it leaves to Flask (``PAGE_CACHE_FAST_PATH = off``
 disables it). A page whose notes all have a callback registered with :func:`on_fast_hit` (the storefront counts a
 product page's view so) is served here too, calling them.
@@ -31,7 +31,6 @@ import os
 import threading
 import time as systime
 import weakref
-from collections import OrderedDict
 from datetime import datetime, time, timedelta
 from urllib.parse import urlencode
 
@@ -48,6 +47,7 @@ from werkzeug.wsgi import ClosingIterator, get_host
 from marketplace.core import clock, generation
 from marketplace.core.i18n import LANGUAGE_COOKIE, locale_of, select_locale
 from marketplace.core.input import CONTROL_CHARACTERS
+from marketplace.core.recent import Recent
 from marketplace.extensions import limiter
 
 log = logging.getLogger(__name__)
@@ -290,7 +290,7 @@ class FastPath:
         self.last_generation = 0  #: a guess only (the generation last read here): never trusted without Redis's word
         self.slow = set()  #: stems whose entries Flask must serve (product pages, rate-limited routes): not read here
         self.decisions, self.decisions_until = {}, 0.0  #: :meth:`decide`'s answers, by request parts, until then
-        self.kept = KeptPages(KEPT_PAGES)  #: entries already read from Redis, by stem and generation
+        self.kept = Recent(KEPT_PAGES)  #: entries already read from Redis, by stem and generation (see lookup)
         self.line = None  #: this process's own Redis connection (:class:`RedisLine`), opened on first use
         _fast_paths.add(self)
 
@@ -364,7 +364,7 @@ class FastPath:
         """The entry stored under ``stem`` and the current generation, or None.
 
         With Redis, the generation is read on every request. An entry is stored once per stem and generation and never
-        changes, so this process keeps the ones it read (:class:`KeptPages`): when it holds the page of the generation
+        changes, so this process keeps the ones it read (:attr:`kept`): when it holds the page of the generation
         last seen here, one ``GET`` of the number (a few bytes) is the whole round trip. Otherwise one ``MGET``
         (atomic) reads the number and the page stored under that guess; when the number moved on, one more ``GET``
         reads the page stored under the new one.
@@ -377,7 +377,7 @@ class FastPath:
                 return _read(stem + str(generation.current()))
         guess = self.last_generation
         try:
-            entry = self.kept.get(stem + str(guess))
+            entry = self.kept.get(stem + str(guess), None)
             if entry is not None:
                 number, value = client.get(generation.KEY), None
             else:
@@ -387,7 +387,7 @@ class FastPath:
             number = int(number)
             if number != guess:
                 self.last_generation = number
-                entry = self.kept.get(stem + str(number))
+                entry = self.kept.get(stem + str(number), None)
                 value = None if entry is not None else client.get(f"{PREFIX}{stem}{number}")
         except (redis.RedisError, ValueError) as error:
             log.warning("page cache fast path: Redis failed (%s)", type(error).__name__)
@@ -442,44 +442,6 @@ class RedisLine:
             except BaseException:
                 self.connection.disconnect()
                 raise
-
-
-class KeptPages:
-    """Stored pages a process keeps in memory: at most ``size``, each for the page cache's own lifetime at most.
-
-    Keys carry the generation and the date (see :func:`stem_of`): a kept page is never out of date while its key is
-    asked for, and it is forgotten when its lifetime ends, when more recent ones push it out, or by :func:`clear`.
-    """
-
-    def __init__(self, size):
-        self.size = size
-        self.pages = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, name):
-        """The page kept under ``name``, or None (past its lifetime: forgotten)."""
-        with self.lock:
-            kept = self.pages.get(name)
-            if kept is None:
-                return None
-            if kept[1] <= systime.monotonic():
-                del self.pages[name]
-                return None
-            self.pages.move_to_end(name)
-            return kept[0]
-
-    def put(self, name, entry, seconds):
-        """Keep ``entry`` under ``name`` for ``seconds``."""
-        with self.lock:
-            self.pages[name] = (entry, systime.monotonic() + seconds)
-            self.pages.move_to_end(name)
-            while len(self.pages) > self.size:
-                self.pages.popitem(last=False)
-
-    def clear(self):
-        """Forget every page."""
-        with self.lock:
-            self.pages.clear()
 
 
 def clear():

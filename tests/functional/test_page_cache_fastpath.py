@@ -19,6 +19,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from marketplace import create_app
 from marketplace.config import TestingConfig
 from marketplace.core import generation, pagecache
+from marketplace.core.recent import Recent
 from marketplace.extensions import db
 from marketplace.jobs.scheduled import flush_views
 from marketplace.registry.models import Certificate
@@ -285,7 +286,7 @@ def test_with_redis_a_page_kept_in_the_process_is_served_only_under_its_generati
     first = visitor.get("/")
     assert visitor.get("/").headers["X-Page-Cache"] == "hit" and len(seen) == 1  # read from Redis, now kept by B
     stored = client.keys(f"{pagecache.PREFIX}*")
-    assert stored and b.wsgi_app.kept.pages
+    assert stored and b.wsgi_app.kept.entries
     client.delete(*stored)  # the generation has not moved: B's own copy is still the page of today's catalogue
     kept = visitor.get("/")
     assert kept.headers["X-Page-Cache"] == "hit" and len(seen) == 1 and kept.get_data() == first.get_data()
@@ -295,7 +296,7 @@ def test_with_redis_a_page_kept_in_the_process_is_served_only_under_its_generati
     assert visitor.get("/").headers["X-Page-Cache"] == "hit" and len(seen) == 2
     with b.app_context():
         pagecache.clear()  # the shared store and every process's copies
-    assert not b.wsgi_app.kept.pages
+    assert not b.wsgi_app.kept.entries
     assert visitor.get("/").headers["X-Page-Cache"] == "miss" and len(seen) == 3
     for each in (a, b):
         with each.app_context():
@@ -303,17 +304,16 @@ def test_with_redis_a_page_kept_in_the_process_is_served_only_under_its_generati
             db.engine.dispose()
 
 
-def test_kept_pages_are_bounded_and_expire(monkeypatch):
-    kept = pagecache.KeptPages(2)
+def test_kept_pages_are_bounded_and_expire():
     now = [100.0]
-    monkeypatch.setattr(pagecache.systime, "monotonic", lambda: now[0])
+    kept = Recent(2, clock=lambda: now[0])
     kept.put("a:1", {"body": b"a"}, 300)
     kept.put("b:1", {"body": b"b"}, 300)
     assert kept.get("a:1") == {"body": b"a"}  # a is now the most recently served
     kept.put("c:1", {"body": b"c"}, 300)
-    assert kept.get("b:1") is None and kept.get("a:1") and kept.get("c:1")
+    assert kept.get("b:1", None) is None and kept.get("a:1") and kept.get("c:1")
     now[0] += 300
-    assert kept.get("a:1") is None and kept.get("c:1") is None and not kept.pages
+    assert kept.get("a:1", None) is None and kept.get("c:1", None) is None and not kept.entries
 
 
 @pytest.mark.skipif(not REDIS_URL, reason="TEST_REDIS_URL not set (.ci/run sets it)")
